@@ -1,0 +1,47 @@
+# Every target bootstraps .venv from pyproject.toml (pinned by requirements/lock.txt) on first use.
+#   make course                  run the whole course in full mode (build/report.md)
+#   make course FAST=1 ONLY=01   one chapter, FAST mode
+#   make test                    unit tests and every notebook in FAST mode
+#   make lab                     open the notebooks in JupyterLab
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+OUT ?= build
+# TensorFlow flavour: the CUDA build where an NVIDIA driver is present, else the small CPU build
+TF_EXTRA ?= $(if $(shell command -v nvidia-smi 2>/dev/null),gpu,cpu)
+STAMP := $(VENV)/.installed-$(TF_EXTRA)
+
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export TF_ENABLE_ONEDNN_OPTS ?= 0
+
+.PHONY: install course test test-unit lab lint strip benchmarks clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml requirements/lock.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements/lock.txt -e ".[$(TF_EXTRA),dev]"
+	touch $@
+
+course: $(STAMP)
+	$(BIN)/python -m dlnotes run $(if $(FAST),--fast) $(if $(ONLY),--only $(ONLY)) --out $(OUT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest -m "not notebook" $(PYTEST_ARGS)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+lint: $(STAMP)
+	$(BIN)/ruff check dlnotes tests benchmarks notebooks
+
+strip: $(STAMP)
+	$(BIN)/nbstripout --drop-empty-cells notebooks/*.ipynb
+
+clean:
+	rm -rf $(OUT) .pytest_cache

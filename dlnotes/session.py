@@ -1,0 +1,103 @@
+"""The setup call at the top of every notebook: versions, seeds, quiet logs, devices."""
+
+from __future__ import annotations
+
+import os
+import platform
+from importlib import metadata
+
+# What the course is tested with; the lower bound is where its APIs are known to
+# exist, the upper bound the next release that may change them.
+SUPPORTED = {
+    "tensorflow": ((2, 21), (2, 22)),
+    "keras": ((3, 15), (4, 0)),
+}
+INSTALL_HINT = (
+    "Install the supported versions with `make install` (or `pip install -e .[cpu]`), "
+    "or by hand: pip install 'tensorflow-cpu>=2.21,<2.22' 'keras>=3.15,<4' "
+    "(on a GPU machine 'tensorflow[and-cuda]>=2.21,<2.22' instead of tensorflow-cpu)."
+)
+
+
+def quiet_tensorflow() -> None:
+    """Silence TensorFlow's C++ start-up logs; only effective before TensorFlow is imported."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+
+def version_tuple(text: str) -> tuple[int, int]:
+    major, minor = text.split(".")[:2]
+    return int(major), int("".join(ch for ch in minor if ch.isdigit()) or 0)
+
+
+def check_versions(installed: dict[str, str] | None = None) -> dict[str, str]:
+    """Raise RuntimeError unless TensorFlow and Keras are within ``SUPPORTED``.
+
+    ``installed`` maps package to version (read from the environment when None).
+    """
+    if installed is None:
+        installed = {}
+        for package in SUPPORTED:
+            try:
+                module = __import__(package)
+                installed[package] = module.__version__
+            except ImportError:
+                installed[package] = "missing"
+    problems = []
+    for package, (low, high) in SUPPORTED.items():
+        version = installed.get(package, "missing")
+        wanted = f">={low[0]}.{low[1]},<{high[0]}.{high[1]}"
+        if version == "missing":
+            problems.append(f"{package} is not installed (need {wanted})")
+        elif not low <= version_tuple(version) < high:
+            problems.append(f"{package} {version} is installed (need {wanted})")
+    if problems:
+        raise RuntimeError("; ".join(problems) + ". " + INSTALL_HINT)
+    return installed
+
+
+def devices() -> list[str]:
+    """Human-readable names of the devices TensorFlow sees, e.g. ['CPU (2 cores)', 'GPU:0']."""
+    import tensorflow as tf
+
+    found = []
+    for device in tf.config.list_physical_devices():
+        if device.device_type == "CPU":
+            found.append(f"CPU ({os.cpu_count()} cores)")
+        else:
+            found.append(device.name.replace("/physical_device:", ""))
+    return found
+
+
+def setup(seed: int = 0, deterministic: bool = False, cpu_minutes: float | None = None) -> dict:
+    """Prepare a notebook: check versions, seed everything, quiet TensorFlow, report devices.
+
+    Args:
+        seed: seeds Python's ``random``, NumPy and the Keras backend.
+        deterministic: also make TensorFlow ops deterministic (slower; same
+            numbers on every run of the same machine).
+        cpu_minutes: the chapter's full-mode time on two CPU cores, printed
+            as a warning when no GPU is found.
+
+    Returns:
+        A dict with the versions, seed and devices (also printed).
+    """
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"setup: seed must be a non-negative int, got {seed!r}")
+    quiet_tensorflow()
+    versions = check_versions()
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(seed)
+    if deterministic:
+        tf.config.experimental.enable_op_determinism()
+    info = {**versions, "python": platform.python_version(), "seed": seed, "devices": devices()}
+    print(
+        f"dlnotes {metadata.version('dlnotes')} | TensorFlow {info['tensorflow']} | "
+        f"Keras {info['keras']} | Python {info['python']} | seed {seed} | "
+        f"devices: {', '.join(info['devices'])}"
+    )
+    if cpu_minutes is not None and not any(d.startswith("GPU") for d in info["devices"]):
+        print(f"Note: no GPU found; full mode takes about {cpu_minutes:g} min on two CPU cores.")
+    return info

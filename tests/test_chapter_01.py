@@ -1,0 +1,36 @@
+"""Chapter 01 in FAST mode: the perceptron fails XOR, the MLP solves it, the MNIST MLP learns."""
+
+import pytest
+
+pytestmark = pytest.mark.notebook
+
+
+@pytest.fixture(scope="module")
+def metrics(run_fast):
+    return run_fast("01").metrics
+
+
+def test_perceptron_cannot_learn_xor(metrics):
+    assert metrics["perceptron_xor_accuracy"] <= 0.75
+
+
+def test_mlp_solves_xor(metrics):
+    assert metrics["mlp_xor_accuracy"] == 1.0
+
+
+def test_sigmoid_gradients_vanish_relu_gradients_do_not(metrics):
+    assert metrics["sigmoid_grad_first_to_last"] < 1e-3
+    assert metrics["relu_grad_first_to_last"] > 0.1
+
+
+def test_adam_beats_full_batch_gradient_descent(metrics):
+    assert metrics["adam_final_loss"] < metrics["gd_final_loss"]
+
+
+def test_mnist_mlp_learns_in_fast_mode(metrics):
+    # 6,000 images, 2 epochs; chance is 0.10 and a broken model stays near it
+    assert metrics["mlp_mnist_test_accuracy"] > 0.85
+
+
+def test_fast_mode_is_under_a_minute(run_fast):
+    assert run_fast("01").seconds < 60
