@@ -1,0 +1,1 @@
+"""Custom Keras layers and RNN cells, each registered for saving and loading."""
