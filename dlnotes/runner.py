@@ -51,10 +51,13 @@ def find_chapters(only: str | list[str] | None = None, notebook_dir: Path = NOTE
     return selected
 
 
+ADDED_BY_PAPERMILL = {"injected-parameters", "papermill-error-cell-tag"}
+
+
 def source_cell_number(cells: list, index: int) -> int:
-    """The 1-based number of executed cell ``index`` in the source notebook (papermill adds a cell)."""
-    injected = sum(1 for c in cells[:index] if "injected-parameters" in c.get("metadata", {}).get("tags", []))
-    return index - injected + 1
+    """The 1-based number of executed cell ``index`` in the source notebook (papermill adds cells)."""
+    added = sum(1 for c in cells[:index] if ADDED_BY_PAPERMILL & set(c.get("metadata", {}).get("tags", [])))
+    return index - added + 1
 
 
 def describe_cell(cells: list, index: int) -> str:
@@ -62,12 +65,14 @@ def describe_cell(cells: list, index: int) -> str:
     return f"cell {source_cell_number(cells, index)} (`{first_line.strip()[:60]}`)"
 
 
-def failed_cell(cells: list) -> int | None:
-    """Index of the cell papermill marked as failed or still running (a timeout), if any."""
-    for index, cell in enumerate(cells):
-        if cell.get("metadata", {}).get("papermill", {}).get("status") in ("failed", "running"):
-            return index
-    return None
+def last_started_cell(cells: list) -> int | None:
+    """Index of the last cell that started: after an error or a timeout, the one that failed.
+
+    (papermill marks an erroring cell "failed" but a timed-out one "completed",
+    so its start time is the one signal both cases share.)
+    """
+    started = [i for i, c in enumerate(cells) if c.get("metadata", {}).get("papermill", {}).get("start_time")]
+    return started[-1] if started else None
 
 
 def slowest_cells(cells: list, count: int = 3) -> list[dict]:
@@ -119,7 +124,7 @@ def run_chapter(
     cells = json.loads(output.read_text(encoding="utf-8"))["cells"] if output.is_file() else []
     if error is not None:
         error = short_error(error)
-        index = failed_cell(cells)
+        index = last_started_cell(cells)
         where = describe_cell(cells, index) if index is not None else "before the first cell ran"
         error = f"{notebook.name} failed in {where}: {error}"
     return ChapterResult(

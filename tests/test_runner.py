@@ -1,0 +1,89 @@
+"""The course runner on tiny notebooks: metrics, failures named by notebook and cell, timeouts, reports, CLI."""
+
+import json
+
+import nbformat
+import pytest
+
+from dlnotes.__main__ import main
+from dlnotes.runner import find_chapters, run_chapter, run_course
+
+
+def write_notebook(path, *sources):
+    cells = [nbformat.v4.new_code_cell("FAST = False", metadata={"tags": ["parameters"]})]
+    cells += [nbformat.v4.new_code_cell(source) for source in sources]
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, path)
+    return path
+
+
+@pytest.fixture
+def chapters(tmp_path):
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    write_notebook(folder / "01_good.ipynb", "from dlnotes import record", "record('fast_flag', int(FAST))")
+    write_notebook(folder / "02_broken.ipynb", "x = 1", "# divide\n1 / 0", "never = 'reached'")
+    return folder
+
+
+def test_find_chapters_by_number_and_name(chapters):
+    assert [p.stem for p in find_chapters(notebook_dir=chapters)] == ["01_good", "02_broken"]
+    assert [p.stem for p in find_chapters("02", chapters)] == ["02_broken"]
+    assert [p.stem for p in find_chapters("01_good, 02", chapters)] == ["01_good", "02_broken"]
+
+
+def test_unknown_chapter_lists_the_available_ones(chapters):
+    with pytest.raises(ValueError, match="no chapter matches '07'; available: 01_good, 02_broken"):
+        find_chapters("07", chapters)
+
+
+def test_empty_notebook_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no chapter notebooks"):
+        find_chapters(notebook_dir=tmp_path)
+
+
+def test_good_chapter_records_metrics_with_fast_injected(chapters, tmp_path):
+    result = run_chapter(chapters / "01_good.ipynb", tmp_path / "out", fast=True)
+    assert result.status == "ok" and result.error is None
+    assert result.metrics == {"fast_flag": 1}
+    assert (tmp_path / "out" / "01_good.ipynb").is_file()
+    assert result.slowest_cells and all("cell" in c and c["seconds"] >= 0 for c in result.slowest_cells)
+
+
+def test_failing_cell_is_named(chapters, tmp_path):
+    result = run_chapter(chapters / "02_broken.ipynb", tmp_path / "out")
+    assert result.status == "failed"
+    # cell 3 of the source notebook (papermill's injected cell is not counted), with its first line
+    assert result.error.startswith("02_broken.ipynb failed in cell 3 (`# divide`)")
+    assert "ZeroDivisionError" in result.error
+
+
+def test_cell_timeout_fails_with_the_cell_named(tmp_path):
+    notebook = write_notebook(tmp_path / "03_slow.ipynb", "import time", "time.sleep(30)")
+    result = run_chapter(notebook, tmp_path / "out", cell_timeout=3)
+    assert result.status == "failed"
+    assert "cell 3 (`time.sleep(30)`)" in result.error and "Timeout" in result.error
+    assert result.seconds < 25
+
+
+def test_run_course_writes_json_and_markdown_reports(chapters, tmp_path):
+    out = tmp_path / "build"
+    lines = []
+    results = run_course(out_dir=out, fast=True, notebook_dir=chapters, echo=lambda *a, **k: lines.append(a[0]))
+    assert [r.status for r in results] == ["ok", "failed"]
+    report = json.loads((out / "report.json").read_text())
+    assert report["mode"] == "fast"
+    assert report["chapters"]["01_good"]["metrics"] == {"fast_flag": 1}
+    assert report["chapters"]["02_broken"]["status"] == "failed"
+    markdown = (out / "report.md").read_text()
+    assert "| 01_good | ok |" in markdown and "**Failed:** 02_broken.ipynb failed in cell 3" in markdown
+    assert any("[2/2] 02_broken" in line for line in lines)
+    assert "FAILED: 02_broken" in lines[-1]
+
+
+def test_cli_exit_codes(capsys):
+    assert main(["run", "--only", "99"]) == 2
+    assert "no chapter matches '99'" in capsys.readouterr().err
+    assert main(["list"]) == 0
+    assert "01_perceptron_xor" in capsys.readouterr().out
