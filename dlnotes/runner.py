@@ -9,7 +9,7 @@ import platform
 import sys
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from dlnotes.report import read_metrics
@@ -54,18 +54,18 @@ def find_chapters(only: str | list[str] | None = None, notebook_dir: Path = NOTE
 ADDED_BY_PAPERMILL = {"injected-parameters", "papermill-error-cell-tag"}
 
 
-def source_cell_number(cells: list, index: int) -> int:
+def _source_cell_number(cells: list, index: int) -> int:
     """The 1-based number of executed cell ``index`` in the source notebook (papermill adds cells)."""
     added = sum(1 for c in cells[:index] if ADDED_BY_PAPERMILL & set(c.get("metadata", {}).get("tags", [])))
     return index - added + 1
 
 
-def describe_cell(cells: list, index: int) -> str:
+def _describe_cell(cells: list, index: int) -> str:
     first_line = next((line for line in "".join(cells[index].get("source", "")).splitlines() if line.strip()), "")
-    return f"cell {source_cell_number(cells, index)} (`{first_line.strip()[:60]}`)"
+    return f"cell {_source_cell_number(cells, index)} (`{first_line.strip()[:60]}`)"
 
 
-def last_started_cell(cells: list) -> int | None:
+def _last_started_cell(cells: list) -> int | None:
     """Index of the last cell that started: after an error or a timeout, the one that failed.
 
     (papermill marks an erroring cell "failed" but a timed-out one "completed",
@@ -75,14 +75,14 @@ def last_started_cell(cells: list) -> int | None:
     return started[-1] if started else None
 
 
-def slowest_cells(cells: list, count: int = 3) -> list[dict]:
+def _slowest_cells(cells: list, count: int = 3) -> list[dict]:
     timed = [
         (cell["metadata"]["papermill"].get("duration") or 0.0, index)
         for index, cell in enumerate(cells)
         if cell.get("cell_type") == "code" and "papermill" in cell.get("metadata", {})
     ]
     return [
-        {"cell": describe_cell(cells, index), "seconds": round(seconds, 2)}
+        {"cell": _describe_cell(cells, index), "seconds": round(seconds, 2)}
         for seconds, index in sorted(timed, reverse=True)[:count]
     ]
 
@@ -123,9 +123,9 @@ def run_chapter(
     seconds = time.perf_counter() - start
     cells = json.loads(output.read_text(encoding="utf-8"))["cells"] if output.is_file() else []
     if error is not None:
-        error = short_error(error)
-        index = last_started_cell(cells)
-        where = describe_cell(cells, index) if index is not None else "before the first cell ran"
+        error = _short_error(error)
+        index = _last_started_cell(cells)
+        where = _describe_cell(cells, index) if index is not None else "before the first cell ran"
         error = f"{notebook.name} failed in {where}: {error}"
     return ChapterResult(
         chapter=notebook.stem,
@@ -134,11 +134,11 @@ def run_chapter(
         notebook=str(output),
         metrics=read_metrics(output) if cells else {},
         error=error,
-        slowest_cells=slowest_cells(cells),
+        slowest_cells=_slowest_cells(cells),
     )
 
 
-def short_error(text: str) -> str:
+def _short_error(text: str) -> str:
     """The last meaningful line of papermill's error text (it repeats the whole traceback)."""
     lines = [line for line in text.splitlines() if line.strip() and not set(line.strip()) <= set("-")]
     for line in reversed(lines):
@@ -148,23 +148,24 @@ def short_error(text: str) -> str:
 
 
 def machine_summary() -> str:
-    return f"{platform.node()} ({platform.system()} {platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()})"
+    system = f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}"
+    return f"{platform.node()} ({system})"
 
 
 def write_reports(results: list[ChapterResult], out_dir: Path, fast: bool) -> dict:
     """Write report.json and report.md into ``out_dir``; return the JSON content."""
     report = {
         "mode": "fast" if fast else "full",
-        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine_summary(),
         "chapters": {r.chapter: asdict(r) for r in results},
     }
     (out_dir / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    (out_dir / "report.md").write_text(markdown_report(report), encoding="utf-8")
+    (out_dir / "report.md").write_text(_markdown_report(report), encoding="utf-8")
     return report
 
 
-def markdown_report(report: dict) -> str:
+def _markdown_report(report: dict) -> str:
     lines = [
         f"# Course run ({report['mode']} mode)",
         "",

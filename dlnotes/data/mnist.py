@@ -59,12 +59,12 @@ FIX = (
 )
 
 
-def idx_header(spec: IdxFile) -> bytes:
+def _idx_header(spec: IdxFile) -> bytes:
     """The IDX header for ``spec``: magic number then each dimension, big-endian."""
     return struct.pack(f">{1 + len(spec.shape)}I", spec.magic, *spec.shape)
 
 
-def check_array(array: np.ndarray, spec: IdxFile, source: str) -> np.ndarray:
+def _check_array(array: np.ndarray, spec: IdxFile, source: str) -> np.ndarray:
     """Verify ``array`` against the published checksum of ``spec``'s IDX file.
 
     Hashing header + data lets arrays from any source (IDX, gz, Keras's npz)
@@ -75,7 +75,7 @@ def check_array(array: np.ndarray, spec: IdxFile, source: str) -> np.ndarray:
             f"{source}: expected uint8 array of shape {spec.shape} for {spec.name}, "
             f"found {array.dtype} {array.shape}. {FIX}"
         )
-    digest = hashlib.sha256(idx_header(spec) + np.ascontiguousarray(array).tobytes()).hexdigest()
+    digest = hashlib.sha256(_idx_header(spec) + np.ascontiguousarray(array).tobytes()).hexdigest()
     if digest != spec.sha256:
         raise DataError(
             f"{source}: checksum mismatch for {spec.name} (sha256 {digest}, expected "
@@ -84,7 +84,7 @@ def check_array(array: np.ndarray, spec: IdxFile, source: str) -> np.ndarray:
     return array
 
 
-def read_idx(path: Path, spec: IdxFile) -> np.ndarray:
+def _read_idx(path: Path, spec: IdxFile) -> np.ndarray:
     """Read one IDX file (gzip-compressed or not) and return its verified array."""
     try:
         raw = path.read_bytes()
@@ -93,7 +93,7 @@ def read_idx(path: Path, spec: IdxFile) -> np.ndarray:
     except (OSError, EOFError, zlib.error) as exc:
         raise DataError(f"{path}: cannot read or decompress ({exc}); the file is truncated or "
                         f"corrupted. {FIX}") from None
-    header = idx_header(spec)
+    header = _idx_header(spec)
     if raw[:4] != header[:4]:
         raise DataError(f"{path}: not an IDX file for {spec.name} (magic {raw[:4].hex()}, "
                         f"expected {header[:4].hex()}). {FIX}")
@@ -103,10 +103,10 @@ def read_idx(path: Path, spec: IdxFile) -> np.ndarray:
                         f"the file is truncated or corrupted. {FIX}")
     # copy: frombuffer gives a read-only view, Keras gives writable arrays
     array = np.frombuffer(raw, np.uint8, offset=len(header)).reshape(spec.shape).copy()
-    return check_array(array, spec, str(path))
+    return _check_array(array, spec, str(path))
 
 
-def idx_path(directory: Path, spec: IdxFile) -> Path | None:
+def _idx_path(directory: Path, spec: IdxFile) -> Path | None:
     """The file for ``spec`` in ``directory`` (``.gz`` preferred), or None."""
     for candidate in (directory / f"{spec.name}.gz", directory / spec.name):
         if candidate.is_file():
@@ -114,12 +114,12 @@ def idx_path(directory: Path, spec: IdxFile) -> Path | None:
     return None
 
 
-def keras_cache_file() -> Path:
+def _keras_cache_file() -> Path:
     home = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras"))
     return home / "datasets" / "mnist.npz"
 
 
-def search_dirs() -> list[Path]:
+def _search_dirs() -> list[Path]:
     """Directories searched for the IDX files, in order."""
     dirs = []
     if os.environ.get("DLNOTES_DATA_DIR"):
@@ -128,22 +128,22 @@ def search_dirs() -> list[Path]:
     return dirs
 
 
-def load_from_dir(directory: Path) -> dict[str, np.ndarray] | None:
+def _load_from_dir(directory: Path) -> dict[str, np.ndarray] | None:
     """The four verified arrays from ``directory``; None if it holds none of the files.
 
     A directory holding some files but not all is an error: that is a broken
     copy, and silently using another source would hide it.
     """
-    paths = {key: idx_path(directory, spec) for key, spec in FILES.items()}
+    paths = {key: _idx_path(directory, spec) for key, spec in FILES.items()}
     missing = [FILES[key].name + ".gz" for key, path in paths.items() if path is None]
     if len(missing) == len(FILES):
         return None
     if missing:
         raise DataError(f"{directory}: incomplete MNIST copy, missing {', '.join(missing)}. {FIX}")
-    return {key: read_idx(path, FILES[key]) for key, path in paths.items()}
+    return {key: _read_idx(path, FILES[key]) for key, path in paths.items()}
 
 
-def load_from_npz(path: Path) -> dict[str, np.ndarray]:
+def _load_from_npz(path: Path) -> dict[str, np.ndarray]:
     """The four verified arrays from Keras's ``mnist.npz``."""
     try:
         with np.load(path) as npz:
@@ -151,10 +151,10 @@ def load_from_npz(path: Path) -> dict[str, np.ndarray]:
     except Exception as exc:  # zipfile, pickle and key errors all mean the same: a bad file
         raise DataError(f"{path}: cannot read the Keras MNIST cache ({exc}). Delete it to "
                         f"download again, or {FIX[5:]}") from None
-    return {key: check_array(arrays[key], FILES[key], str(path)) for key in FILES}
+    return {key: _check_array(arrays[key], FILES[key], str(path)) for key in FILES}
 
 
-def download() -> dict[str, np.ndarray]:
+def _download() -> dict[str, np.ndarray]:
     """Download MNIST through Keras (which caches it) and verify it."""
     try:
         import keras
@@ -162,10 +162,10 @@ def download() -> dict[str, np.ndarray]:
         (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
     except Exception as exc:
         raise DataError(f"MNIST was not found locally and the download failed ({exc}). Searched: "
-                        f"{', '.join(str(d) for d in search_dirs())}, {keras_cache_file()}. "
+                        f"{', '.join(str(d) for d in _search_dirs())}, {_keras_cache_file()}. "
                         f"{FIX}") from None
     arrays = {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
-    return {key: check_array(arrays[key], FILES[key], "downloaded MNIST") for key in FILES}
+    return {key: _check_array(arrays[key], FILES[key], "downloaded MNIST") for key in FILES}
 
 
 def load_mnist(data_dir: str | os.PathLike | None = None, allow_download: bool = True):
@@ -187,16 +187,16 @@ def load_mnist(data_dir: str | os.PathLike | None = None, allow_download: bool =
         base = Path(data_dir).expanduser()
         if not base.is_dir():
             raise DataError(f"data_dir {base} is not a directory. {FIX}")
-        arrays = load_from_dir(base / "mnist") or load_from_dir(base)
+        arrays = _load_from_dir(base / "mnist") or _load_from_dir(base)
         if arrays is None:
             raise DataError(f"{base}: no MNIST files found (looked in {base / 'mnist'} and {base}). {FIX}")
     else:
-        arrays = next(filter(None, map(load_from_dir, search_dirs())), None)
-        if arrays is None and keras_cache_file().is_file():
-            arrays = load_from_npz(keras_cache_file())
+        arrays = next(filter(None, map(_load_from_dir, _search_dirs())), None)
+        if arrays is None and _keras_cache_file().is_file():
+            arrays = _load_from_npz(_keras_cache_file())
         if arrays is None:
             if not allow_download:
-                searched = ", ".join(str(d) for d in [*search_dirs(), keras_cache_file()])
+                searched = ", ".join(str(d) for d in [*_search_dirs(), _keras_cache_file()])
                 raise DataError(f"MNIST not found (searched {searched}) and downloading is off. {FIX}")
-            arrays = download()
+            arrays = _download()
     return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
