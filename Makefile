@@ -3,6 +3,7 @@
 #   make course FAST=1 ONLY=01   one chapter, FAST mode
 #   make test                    unit tests and every notebook in FAST mode
 #   make lab                     open the notebooks in JupyterLab
+#   make benchmarks ONLY=02      full-mode runs into benchmarks/results/ and the README tables
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -45,3 +46,7 @@ strip: $(STAMP)
 
 clean:
 	rm -rf $(OUT) .pytest_cache
+
+benchmarks: $(STAMP)
+	$(BIN)/python benchmarks/full_run.py --only $(or $(ONLY),$(shell $(BIN)/python -m dlnotes list | cut -c1-2 | paste -sd,))
+	$(BIN)/python benchmarks/tables.py --write

@@ -1,5 +1,9 @@
 """Chapter 01 in FAST mode: the perceptron fails XOR, the MLP solves it, the MNIST MLP learns."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 pytestmark = pytest.mark.notebook
@@ -34,3 +38,18 @@ def test_mnist_mlp_learns_in_fast_mode(metrics):
 
 def test_fast_mode_is_under_a_minute(run_fast):
     assert run_fast("01").seconds < 60
+
+
+def test_deterministic_cells_reproduce_under_nbval(run_fast):
+    """nbval re-executes the executed copy and compares the cells tagged nbval-check-output.
+
+    Those cells (the perceptron runs, the softmax check) involve no random state, so
+    any difference between two runs is a bug, not noise.
+    """
+    executed = Path(run_fast("01").notebook)
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider", executed.name],
+        cwd=executed.parent, capture_output=True, text=True, timeout=300,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:]
+    assert " passed" in completed.stdout
