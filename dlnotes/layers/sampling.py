@@ -1,0 +1,42 @@
+"""The reparameterisation trick as a layer: z = mu + sigma * epsilon, epsilon ~ N(0, I)."""
+
+from __future__ import annotations
+
+import keras
+
+
+@keras.saving.register_keras_serializable(package="dlnotes")
+class Sampling(keras.layers.Layer):
+    """Draw ``z = z_mean + exp(z_log_var / 2) * epsilon`` from ``[z_mean, z_log_var]``.
+
+    Sampling this way keeps the randomness in ``epsilon``, outside the network, so the
+    gradient flows through ``z_mean`` and ``z_log_var`` (Kingma and Welling, 2014).
+
+    Args:
+        seed: seed of the layer's own random stream (None: drawn from Keras's global seed).
+    """
+
+    def __init__(self, seed: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
+            raise TypeError(f"Sampling: seed must be an int or None, got {seed!r}")
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, inputs):
+        if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
+            raise ValueError("Sampling: expected inputs [z_mean, z_log_var]")
+        z_mean, z_log_var = inputs
+        if tuple(z_mean.shape) != tuple(z_log_var.shape):
+            raise ValueError(
+                f"Sampling: z_mean and z_log_var must have the same shape, got {tuple(z_mean.shape)} "
+                f"and {tuple(z_log_var.shape)}"
+            )
+        epsilon = keras.random.normal(keras.ops.shape(z_mean), seed=self.seed_generator)
+        return z_mean + keras.ops.exp(0.5 * z_log_var) * epsilon
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[0]
+
+    def get_config(self):
+        return {**super().get_config(), "seed": self.seed}

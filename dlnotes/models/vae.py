@@ -1,0 +1,143 @@
+"""A variational autoencoder with its own training step.
+
+The loss is the negative ELBO in nats per image, for binary pixels:
+
+    -ELBO(x) = E_q[-log p(x | z)] + KL(q(z | x) || N(0, I))
+             = sum over pixels of binary cross-entropy  +  -1/2 sum_j (1 + log s_j^2 - m_j^2 - s_j^2)
+
+with the expectation estimated from one sample of z (the reparameterisation trick,
+:class:`dlnotes.layers.Sampling`). The model tracks the two terms and their sum.
+"""
+
+from __future__ import annotations
+
+import keras
+import tensorflow as tf
+
+from dlnotes.layers.sampling import Sampling
+
+
+def kl_to_standard_normal(z_mean, z_log_var):
+    """KL(N(z_mean, exp(z_log_var)) || N(0, I)) per example, summed over latent dimensions."""
+    return -0.5 * keras.ops.sum(1 + z_log_var - keras.ops.square(z_mean) - keras.ops.exp(z_log_var), axis=-1)
+
+
+def bernoulli_nll(x, probabilities):
+    """-log p(x | probabilities) per example for pixels in [0, 1], summed over every pixel."""
+    per_pixel = keras.ops.binary_crossentropy(x, probabilities)
+    return keras.ops.sum(keras.ops.reshape(per_pixel, (keras.ops.shape(x)[0], -1)), axis=-1)
+
+
+@keras.saving.register_keras_serializable(package="dlnotes")
+class VAE(keras.Model):
+    """Encoder ``x -> [z_mean, z_log_var]``, :class:`Sampling`, decoder ``z -> pixel probabilities``.
+
+    Args:
+        encoder: a Keras model with two outputs of shape (batch, latent_dim).
+        decoder: a Keras model mapping (batch, latent_dim) to probabilities shaped like the input.
+        beta: weight of the KL term (1 gives the ELBO; other values a beta-VAE).
+        seed: seed of the sampling noise.
+    """
+
+    def __init__(self, encoder, decoder, beta: float = 1.0, seed: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        for name, part in [("encoder", encoder), ("decoder", decoder)]:
+            if not isinstance(part, keras.Model):
+                raise TypeError(f"VAE: {name} must be a keras.Model, got {type(part).__name__}")
+        if len(encoder.outputs) != 2:
+            raise ValueError(f"VAE: the encoder must output [z_mean, z_log_var], it has {len(encoder.outputs)} output(s)")
+        if not isinstance(beta, (int, float)) or isinstance(beta, bool) or beta < 0:
+            raise ValueError(f"VAE: beta must be a non-negative number, got {beta!r}")
+        self.encoder, self.decoder = encoder, decoder
+        self.beta, self.seed = float(beta), seed
+        self.sampling = Sampling(seed=seed)
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+        self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction")
+        self.kl_tracker = keras.metrics.Mean(name="kl")
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker, self.reconstruction_tracker, self.kl_tracker]
+
+    def call(self, inputs, training=False):
+        z_mean, z_log_var = self.encoder(inputs, training=training)
+        return self.decoder(self.sampling([z_mean, z_log_var]), training=training)
+
+    def loss_terms(self, x, training=False):
+        """Per-example reconstruction and KL terms of the negative ELBO."""
+        z_mean, z_log_var = self.encoder(x, training=training)
+        probabilities = self.decoder(self.sampling([z_mean, z_log_var]), training=training)
+        return bernoulli_nll(x, probabilities), kl_to_standard_normal(z_mean, z_log_var)
+
+    def _update_trackers(self, reconstruction, kl):
+        self.loss_tracker.update_state(reconstruction + kl)  # the negative ELBO, whatever beta is
+        self.reconstruction_tracker.update_state(reconstruction)
+        self.kl_tracker.update_state(kl)
+        return {m.name: m.result() for m in self.metrics}
+
+    def train_step(self, data):
+        x = data[0] if isinstance(data, tuple) else data
+        with tf.GradientTape() as tape:
+            reconstruction, kl = self.loss_terms(x, training=True)
+            loss = keras.ops.mean(reconstruction + self.beta * kl)
+        gradients = tape.gradient(loss, self.trainable_weights)
+        self.optimizer.apply(gradients, self.trainable_weights)
+        return self._update_trackers(reconstruction, kl)
+
+    def test_step(self, data):
+        x = data[0] if isinstance(data, tuple) else data
+        return self._update_trackers(*self.loss_terms(x))
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "encoder": keras.saving.serialize_keras_object(self.encoder),
+            "decoder": keras.saving.serialize_keras_object(self.decoder),
+            "beta": self.beta,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config["encoder"] = keras.saving.deserialize_keras_object(config["encoder"])
+        config["decoder"] = keras.saving.deserialize_keras_object(config["decoder"])
+        return cls(**config)
+
+
+def mlp_encoder(latent_dim: int, hidden=(512, 256), input_shape=(28, 28)) -> keras.Model:
+    """Flatten, ReLU layers of the ``hidden`` sizes, then two linear heads: z_mean and z_log_var."""
+    _check_sizes(latent_dim, hidden)
+    inputs = keras.Input(shape=input_shape)
+    h = keras.layers.Flatten()(inputs)
+    for units in hidden:
+        h = keras.layers.Dense(units, activation="relu")(h)
+    z_mean = keras.layers.Dense(latent_dim, name="z_mean")(h)
+    z_log_var = keras.layers.Dense(latent_dim, name="z_log_var")(h)
+    return keras.Model(inputs, [z_mean, z_log_var], name="encoder")
+
+
+def mlp_decoder(latent_dim: int, hidden=(256, 512), output_shape=(28, 28)) -> keras.Model:
+    """ReLU layers of the ``hidden`` sizes, then a sigmoid per pixel, reshaped to ``output_shape``."""
+    _check_sizes(latent_dim, hidden)
+    inputs = keras.Input(shape=(latent_dim,))
+    h = inputs
+    for units in hidden:
+        h = keras.layers.Dense(units, activation="relu")(h)
+    pixels = 1
+    for size in output_shape:
+        pixels *= size
+    outputs = keras.layers.Reshape(output_shape)(keras.layers.Dense(pixels, activation="sigmoid")(h))
+    return keras.Model(inputs, outputs, name="decoder")
+
+
+def build_vae(latent_dim: int, hidden=(512, 256), seed: int | None = None, beta: float = 1.0) -> VAE:
+    """An MLP VAE for 28x28 images; the decoder mirrors the encoder's hidden sizes."""
+    return VAE(mlp_encoder(latent_dim, hidden), mlp_decoder(latent_dim, tuple(reversed(hidden))), beta=beta, seed=seed)
+
+
+def _check_sizes(latent_dim, hidden):
+    if not isinstance(latent_dim, int) or isinstance(latent_dim, bool) or latent_dim < 1:
+        raise ValueError(f"latent_dim must be a positive int, got {latent_dim!r}")
+    if not all(isinstance(h, int) and h > 0 for h in hidden):
+        raise ValueError(f"hidden must be positive ints, got {hidden!r}")
