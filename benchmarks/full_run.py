@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from datetime import date
 from pathlib import Path
 
@@ -35,6 +36,8 @@ def main() -> int:
             "seconds": result.seconds,
             "metrics": result.metrics,
             "machine": machine_summary(),
+            # seconds mean little on a busy machine: keep how busy it was
+            "load_average_5min_at_end": round(os.getloadavg()[1], 2),
             "date": date.today().isoformat(),
         }
         path = RESULTS / f"full_{result.chapter}.json"
