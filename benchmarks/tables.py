@@ -23,6 +23,13 @@ TARGETS = {
     "mlp_xor_accuracy": ("==", 1.0, "XOR solved"),
     "perceptron_xor_accuracy": ("<=", 0.75, "no line separates XOR"),
     "mlp_mnist_test_accuracy": (">=", 0.98, "2x256 MLP with dropout and batch norm"),
+    "max_abs_diff_manual_vs_keras": ("<=", 1e-5, "numpy recurrence equals Keras"),
+    "improved_test_accuracy": (">=", 0.98, "beats the 20-epoch reference recipe"),
+    "max_abs_diff_custom_vs_keras": ("<=", 1e-5, "our cells equal Keras's"),
+    "lstm_test_accuracy": (">=", 0.988, "chapter target"),
+    "gru_test_accuracy": (">=", 0.988, "chapter target"),
+    "pca30_sq_error": ("<=", 14.0, "published PCA-30: 13.87"),
+    "deep30_sq_error": ("<=", 4.0, "Hinton and Salakhutdinov 2006: 3.00"),
     "neg_elbo_2d": ("<=", 145, "keras.io's 2-D VAE: about 147"),
     "neg_elbo_large": ("<=", 100, "50-D VAE: about 87 nats, importance-weighted"),
 }

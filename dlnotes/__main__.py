@@ -15,8 +15,12 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--fast", action="store_true", help="FAST mode: small subsets, under a minute a chapter")
     run.add_argument("--only", default=None, help="comma-separated chapters by number or name, e.g. 01,03")
     run.add_argument("--out", default="build", help="folder for executed notebooks and reports (default: build)")
-    run.add_argument("--cell-timeout", type=int, default=DEFAULT_CELL_TIMEOUT,
-                     help=f"seconds a single cell may run (default: {DEFAULT_CELL_TIMEOUT})")
+    run.add_argument(
+        "--cell-timeout",
+        type=int,
+        default=DEFAULT_CELL_TIMEOUT,
+        help=f"seconds a single cell may run (default: {DEFAULT_CELL_TIMEOUT})",
+    )
     commands.add_parser("list", help="list the chapters")
     args = parser.parse_args(argv)
 

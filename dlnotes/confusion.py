@@ -29,8 +29,7 @@ def confusion_matrix(y_true, y_pred, num_classes: int | None = None) -> np.ndarr
     if num_classes is None:
         num_classes = largest + 1
     elif not isinstance(num_classes, (int, np.integer)) or num_classes <= largest:
-        raise ValueError(f"confusion_matrix: num_classes must be an int above the largest label {largest}, "
-                         f"got {num_classes!r}")
+        raise ValueError(f"confusion_matrix: num_classes must be an int above the largest label {largest}, got {num_classes!r}")
     matrix = np.zeros((num_classes, num_classes), dtype=np.int64)
     np.add.at(matrix, (y_true, y_pred), 1)
     return matrix
@@ -77,9 +76,15 @@ def plot_confusion_matrix(matrix, ax=None, class_names=None, title: str = ""):
         for j in range(size):
             if matrix[i, j]:
                 dark = matrix[i, j] > np.sqrt(max(int(matrix.max()), 1))
-                ax.text(j, i, str(matrix[i, j]), ha="center", va="center", fontsize=7,
-                        color="white" if dark else "black")
-    ax.set(xticks=range(size), yticks=range(size), xticklabels=class_names, yticklabels=class_names,
-           xlabel="predicted class", ylabel="true class", title=title)
+                ax.text(j, i, str(matrix[i, j]), ha="center", va="center", fontsize=7, color="white" if dark else "black")
+    ax.set(
+        xticks=range(size),
+        yticks=range(size),
+        xticklabels=class_names,
+        yticklabels=class_names,
+        xlabel="predicted class",
+        ylabel="true class",
+        title=title,
+    )
     ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
     return ax

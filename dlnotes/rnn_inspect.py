@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from dlnotes._threads import one_blas_thread
+
 
 def simple_rnn_weights(layer) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(U, W, b)`` of a built ``keras.layers.SimpleRNN``: kernel (F, H), recurrent kernel (H, H), bias (H,).
@@ -96,12 +98,24 @@ def state_jacobian_norms(states, recurrent) -> np.ndarray:
         raise ValueError(f"state_jacobian_norms: recurrent kernel must be ({units}, {units}), got {recurrent.shape}")
     batch, steps = states.shape[:2]
     product = np.broadcast_to(np.eye(units), (batch, units, units)).copy()  # dh_T/dh_T
+    # The product shrinks (or grows) geometrically; once its entries become subnormal floats every
+    # matrix product is ~100 times slower. So keep it at unit scale and carry the scale as a logarithm.
+    log_scale = np.zeros(batch)
     norms = np.empty((batch, steps))
     norms[:, -1] = 1.0
-    for t in range(steps - 1, 0, -1):  # product becomes dh_T/dh_{t} (1-based: step t, array index t-1)
-        step_jacobian = recurrent[None, :, :] * (1.0 - states[:, t, None, :] ** 2)  # M_{t+1}
-        product = step_jacobian @ product
-        norms[:, t - 1] = np.linalg.norm(product, ord=2, axis=(1, 2))
+    with one_blas_thread():
+        for t in range(steps - 1, 0, -1):  # product becomes dh_T/dh_{t} (1-based: step t, array index t-1)
+            step_jacobian = recurrent[None, :, :] * (1.0 - states[:, t, None, :] ** 2)  # M_{t+1}
+            product = step_jacobian @ product
+            size = np.linalg.norm(product, axis=(1, 2))  # Frobenius: cheap, and >= the spectral norm
+            size = np.where(size > 0, size, 1.0)  # an all-zero product stays zero
+            product /= size[:, None, None]
+            log_scale += np.log(size)
+            # largest singular value = sqrt of the largest eigenvalue of P^T P; LAPACK's SVD is slow on these
+            # nearly rank-one products, the symmetric eigensolver is not
+            gram = np.swapaxes(product, 1, 2) @ product
+            largest = np.sqrt(np.maximum(np.linalg.eigvalsh(gram)[:, -1], 0.0))
+            norms[:, t - 1] = largest * np.exp(log_scale)
     return norms
 
 
@@ -124,13 +138,13 @@ def input_gradient_norms(model, x, labels) -> np.ndarray:
         raise ValueError(f"input_gradient_norms: expected inputs of shape (batch, T, features), got {x.shape}")
     if labels.shape != (len(x),) or not np.issubdtype(labels.dtype, np.integer):
         raise ValueError(f"input_gradient_norms: expected {len(x)} integer labels, got {labels.dtype} {labels.shape}")
+    labels = labels.astype(np.int64)  # tf.gather takes no uint8 (MNIST's label type)
     inputs = tf.constant(x)
     with tf.GradientTape() as tape:
         tape.watch(inputs)
         probabilities = model(inputs, training=False)
         if probabilities.shape[-1] is not None and labels.size and labels.max() >= probabilities.shape[-1]:
-            raise ValueError(f"input_gradient_norms: label {labels.max()} but the model has "
-                             f"{probabilities.shape[-1]} classes")
+            raise ValueError(f"input_gradient_norms: label {labels.max()} but the model has {probabilities.shape[-1]} classes")
         chosen = tf.gather(probabilities, labels, axis=1, batch_dims=1)
         log_probability = tf.math.log(chosen + 1e-12)  # the epsilon keeps a saturated softmax finite
     gradients = tape.gradient(log_probability, inputs)

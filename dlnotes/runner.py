@@ -8,6 +8,7 @@ import os
 import platform
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -87,6 +88,23 @@ def _slowest_cells(cells: list, count: int = 3) -> list[dict]:
     ]
 
 
+@contextmanager
+def _inline_figures():
+    """Let the kernel store figures in the notebook even when this process runs with MPLBACKEND=Agg.
+
+    The kernel inherits our environment; with a non-interactive backend set there, plt.show() stores nothing.
+    """
+    saved = os.environ.get("MPLBACKEND")
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["MPLBACKEND"]
+        else:
+            os.environ["MPLBACKEND"] = saved
+
+
 def run_chapter(
     notebook: Path,
     out_dir: Path,
@@ -107,17 +125,18 @@ def run_chapter(
     start = time.perf_counter()
     error = None
     try:
-        papermill.execute_notebook(
-            str(notebook),
-            str(output),
-            parameters={"FAST": fast, **(parameters or {})},
-            cwd=str(notebook.parent),
-            kernel_name="python3",
-            execution_timeout=cell_timeout,
-            progress_bar=sys.stderr.isatty(),
-            # ipykernel >= 7 warns on stderr about unencrypted local TCP: noise for a local run
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
-        )
+        with _inline_figures():
+            papermill.execute_notebook(
+                str(notebook),
+                str(output),
+                parameters={"FAST": fast, **(parameters or {})},
+                cwd=str(notebook.parent),
+                kernel_name="python3",
+                execution_timeout=cell_timeout,
+                progress_bar=sys.stderr.isatty(),
+                # ipykernel >= 7 warns on stderr about unencrypted local TCP: noise for a local run
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            )
     except Exception as exc:  # papermill and nbclient raise several types; all mean "this chapter failed"
         error = f"{type(exc).__name__}: {exc}".strip()
     seconds = time.perf_counter() - start

@@ -16,8 +16,13 @@ def test_readme_matches_results_files():
 
 
 def test_render_marks_missed_targets():
-    entry = {"chapter": "01_x", "seconds": 120, "machine": "m", "date": "2026-01-01",
-             "metrics": {"mlp_mnist_test_accuracy": 0.97, "mlp_xor_accuracy": 1.0}}
+    entry = {
+        "chapter": "01_x",
+        "seconds": 120,
+        "machine": "m",
+        "date": "2026-01-01",
+        "metrics": {"mlp_mnist_test_accuracy": 0.97, "mlp_xor_accuracy": 1.0},
+    }
     text = tables.render([entry])
     assert "| mlp_mnist_test_accuracy | 0.97 | >= 0.98" in text and "| **no** |" in text
     assert "| mlp_xor_accuracy | 1 | == 1 (XOR solved) | yes |" in text

@@ -49,7 +49,10 @@ def test_deterministic_cells_reproduce_under_nbval(run_fast):
     executed = Path(run_fast("01").notebook)
     completed = subprocess.run(
         [sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider", executed.name],
-        cwd=executed.parent, capture_output=True, text=True, timeout=300,
+        cwd=executed.parent,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert completed.returncode == 0, completed.stdout[-3000:]
     assert " passed" in completed.stdout

@@ -172,7 +172,6 @@ def test_wrong_dtype_is_reported(isolated, monkeypatch, arrays):
     import keras
 
     (x_train, y_train), (x_test, y_test) = arrays
-    monkeypatch.setattr(keras.datasets.mnist, "load_data",
-                        lambda: ((x_train.astype(np.float32), y_train), (x_test, y_test)))
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", lambda: ((x_train.astype(np.float32), y_train), (x_test, y_test)))
     with pytest.raises(DataError, match=r"expected uint8 array of shape \(60000, 28, 28\).*found float32"):
         load_mnist()

@@ -18,8 +18,10 @@ def test_decision_boundary_draws_points_and_level_set():
     plt.close("all")
 
 
-@pytest.mark.parametrize("x, y, message", [(np.zeros((4, 3)), np.zeros(4), "shape \\(n, 2\\)"),
-                                            (np.zeros((4, 2)), np.zeros(3), "4 points but 3 labels")])
+@pytest.mark.parametrize(
+    "x, y, message",
+    [(np.zeros((4, 3)), np.zeros(4), "shape \\(n, 2\\)"), (np.zeros((4, 2)), np.zeros(3), "4 points but 3 labels")],
+)
 def test_decision_boundary_rejects_bad_points(x, y, message):
     with pytest.raises(ValueError, match=message):
         plot.decision_boundary(lambda p: p[:, 0], x, y)
@@ -43,11 +45,14 @@ def test_image_grid_layout():
     plt.close("all")
 
 
-@pytest.mark.parametrize("images, kwargs, message", [
-    (np.zeros((28, 28)), {}, "shape \\(n, height, width\\)"),
-    (np.zeros((2, 28, 28)), {"titles": ["a"]}, "2 images but 1 titles"),
-    (np.zeros((2, 28, 28)), {"ncols": 0}, "ncols must be a positive int"),
-])
+@pytest.mark.parametrize(
+    "images, kwargs, message",
+    [
+        (np.zeros((28, 28)), {}, "shape \\(n, height, width\\)"),
+        (np.zeros((2, 28, 28)), {"titles": ["a"]}, "2 images but 1 titles"),
+        (np.zeros((2, 28, 28)), {"ncols": 0}, "ncols must be a positive int"),
+    ],
+)
 def test_image_grid_rejects_bad_input(images, kwargs, message):
     with pytest.raises(ValueError, match=message):
         plot.image_grid(images, **kwargs)

@@ -27,19 +27,28 @@ def test_record_rejects_bad_names(name):
         record(name, 1.0)
 
 
-@pytest.mark.parametrize("value, error", [(True, TypeError), ("0.9", TypeError), (None, TypeError),
-                                          (np.zeros(3), TypeError), (float("nan"), ValueError),
-                                          (float("inf"), ValueError)])
+@pytest.mark.parametrize(
+    "value, error",
+    [
+        (True, TypeError),
+        ("0.9", TypeError),
+        (None, TypeError),
+        (np.zeros(3), TypeError),
+        (float("nan"), ValueError),
+        (float("inf"), ValueError),
+    ],
+)
 def test_record_rejects_non_numbers(value, error):
     with pytest.raises(error, match="record\\('metric'\\)"):
         record("metric", value)
 
 
 def notebook_with(*entries):
-    outputs = [{"output_type": "display_data", "metadata": {},
-                "data": {MIME_TYPE: {"name": n, "value": v}, "text/plain": f"{n} = {v}"}} for n, v in entries]
-    return {"cells": [{"cell_type": "code", "source": "", "outputs": outputs},
-                      {"cell_type": "markdown", "source": "text"}]}
+    outputs = [
+        {"output_type": "display_data", "metadata": {}, "data": {MIME_TYPE: {"name": n, "value": v}, "text/plain": f"{n} = {v}"}}
+        for n, v in entries
+    ]
+    return {"cells": [{"cell_type": "code", "source": "", "outputs": outputs}, {"cell_type": "markdown", "source": "text"}]}
 
 
 def test_read_metrics_from_dict_and_file(tmp_path):

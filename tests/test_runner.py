@@ -1,6 +1,7 @@
 """The course runner on tiny notebooks: metrics, failures named by notebook and cell, timeouts, reports, CLI."""
 
 import json
+import os
 
 import nbformat
 import pytest
@@ -87,3 +88,14 @@ def test_cli_exit_codes(capsys):
     assert "no chapter matches '99'" in capsys.readouterr().err
     assert main(["list"]) == 0
     assert "01_perceptron_xor" in capsys.readouterr().out
+
+
+def test_figures_are_stored_even_when_the_runner_uses_agg(tmp_path, monkeypatch):
+    # CI exports MPLBACKEND=Agg; the kernel must still draw inline, or executed notebooks have no figures
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    notebook = write_notebook(tmp_path / "01_plot.ipynb", "import matplotlib.pyplot as plt\nplt.plot([0, 1])\nplt.show()")
+    result = run_chapter(notebook, tmp_path / "out")
+    assert result.status == "ok", result.error
+    outputs = json.loads((tmp_path / "out" / "01_plot.ipynb").read_text())["cells"][-1]["outputs"]
+    assert any("image/png" in output.get("data", {}) for output in outputs)
+    assert os.environ["MPLBACKEND"] == "Agg"  # restored for this process

@@ -12,12 +12,15 @@ def test_supported_versions_pass():
     assert check_versions({"tensorflow": "2.21.0", "keras": "3.15.1"}) == {"tensorflow": "2.21.0", "keras": "3.15.1"}
 
 
-@pytest.mark.parametrize("installed, problem", [
-    ({"tensorflow": "2.20.1", "keras": "3.15.1"}, "tensorflow 2.20.1 is installed (need >=2.21,<2.22)"),
-    ({"tensorflow": "2.22.0rc1", "keras": "3.15.1"}, "tensorflow 2.22.0rc1 is installed"),
-    ({"tensorflow": "2.21.0", "keras": "2.15.0"}, "keras 2.15.0 is installed (need >=3.15,<4.0)"),
-    ({"tensorflow": "2.21.0"}, "keras is not installed"),
-])
+@pytest.mark.parametrize(
+    "installed, problem",
+    [
+        ({"tensorflow": "2.20.1", "keras": "3.15.1"}, "tensorflow 2.20.1 is installed (need >=2.21,<2.22)"),
+        ({"tensorflow": "2.22.0rc1", "keras": "3.15.1"}, "tensorflow 2.22.0rc1 is installed"),
+        ({"tensorflow": "2.21.0", "keras": "2.15.0"}, "keras 2.15.0 is installed (need >=3.15,<4.0)"),
+        ({"tensorflow": "2.21.0"}, "keras is not installed"),
+    ],
+)
 def test_unsupported_versions_say_what_to_install(installed, problem):
     with pytest.raises(RuntimeError) as error:
         check_versions(installed)

@@ -6,8 +6,9 @@ import pytest
 from dlnotes.data import as_row_sequences, logic_gate, mnist_row_datasets, xor
 
 
-@pytest.mark.parametrize("gate, targets", [("and", [0, 0, 0, 1]), ("or", [0, 1, 1, 1]),
-                                           ("nand", [1, 1, 1, 0]), ("XOR", [0, 1, 1, 0])])
+@pytest.mark.parametrize(
+    "gate, targets", [("and", [0, 0, 0, 1]), ("or", [0, 1, 1, 1]), ("nand", [1, 1, 1, 0]), ("XOR", [0, 1, 1, 0])]
+)
 def test_logic_gates(gate, targets):
     x, y = logic_gate(gate)
     assert x.tolist() == [[0, 0], [0, 1], [1, 0], [1, 1]]
@@ -56,11 +57,14 @@ def test_validation_is_the_tail_of_the_training_set():
     np.testing.assert_array_equal(np.concatenate([b[1].numpy() for b in validation]), y_train[700:1000])
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"train_fraction": 1.0}, "train_fraction must be in"),
-    ({"batch_size": 0}, "batch_size must be a positive int"),
-    ({"train_limit": 5}, "train_limit must be None or an int"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"train_fraction": 1.0}, "train_fraction must be in"),
+        ({"batch_size": 0}, "batch_size must be a positive int"),
+        ({"train_limit": 5}, "train_limit must be None or an int"),
+    ],
+)
 def test_pipeline_rejects_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         mnist_row_datasets(**kwargs)

@@ -41,14 +41,21 @@ class IdxFile:
 
 IMAGE_MAGIC, LABEL_MAGIC = 2051, 2049
 FILES = {
-    "x_train": IdxFile("train-images-idx3-ubyte", IMAGE_MAGIC, (60000, 28, 28),
-                       "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"),
-    "y_train": IdxFile("train-labels-idx1-ubyte", LABEL_MAGIC, (60000,),
-                       "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"),
-    "x_test": IdxFile("t10k-images-idx3-ubyte", IMAGE_MAGIC, (10000, 28, 28),
-                      "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"),
-    "y_test": IdxFile("t10k-labels-idx1-ubyte", LABEL_MAGIC, (10000,),
-                      "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"),
+    "x_train": IdxFile(
+        "train-images-idx3-ubyte",
+        IMAGE_MAGIC,
+        (60000, 28, 28),
+        "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+    ),
+    "y_train": IdxFile(
+        "train-labels-idx1-ubyte", LABEL_MAGIC, (60000,), "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"
+    ),
+    "x_test": IdxFile(
+        "t10k-images-idx3-ubyte", IMAGE_MAGIC, (10000, 28, 28), "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"
+    ),
+    "y_test": IdxFile(
+        "t10k-labels-idx1-ubyte", LABEL_MAGIC, (10000,), "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"
+    ),
 }
 
 FIX = (
@@ -72,8 +79,7 @@ def _check_array(array: np.ndarray, spec: IdxFile, source: str) -> np.ndarray:
     """
     if array.dtype != np.uint8 or array.shape != spec.shape:
         raise DataError(
-            f"{source}: expected uint8 array of shape {spec.shape} for {spec.name}, "
-            f"found {array.dtype} {array.shape}. {FIX}"
+            f"{source}: expected uint8 array of shape {spec.shape} for {spec.name}, found {array.dtype} {array.shape}. {FIX}"
         )
     digest = hashlib.sha256(_idx_header(spec) + np.ascontiguousarray(array).tobytes()).hexdigest()
     if digest != spec.sha256:
@@ -91,16 +97,15 @@ def _read_idx(path: Path, spec: IdxFile) -> np.ndarray:
         if raw[:2] == b"\x1f\x8b":  # gzip magic
             raw = gzip.decompress(raw)
     except (OSError, EOFError, zlib.error) as exc:
-        raise DataError(f"{path}: cannot read or decompress ({exc}); the file is truncated or "
-                        f"corrupted. {FIX}") from None
+        raise DataError(f"{path}: cannot read or decompress ({exc}); the file is truncated or corrupted. {FIX}") from None
     header = _idx_header(spec)
     if raw[:4] != header[:4]:
-        raise DataError(f"{path}: not an IDX file for {spec.name} (magic {raw[:4].hex()}, "
-                        f"expected {header[:4].hex()}). {FIX}")
+        raise DataError(f"{path}: not an IDX file for {spec.name} (magic {raw[:4].hex()}, expected {header[:4].hex()}). {FIX}")
     expected_size = len(header) + int(np.prod(spec.shape))
     if len(raw) != expected_size:
-        raise DataError(f"{path}: {len(raw)} bytes after decompression, expected {expected_size}; "
-                        f"the file is truncated or corrupted. {FIX}")
+        raise DataError(
+            f"{path}: {len(raw)} bytes after decompression, expected {expected_size}; the file is truncated or corrupted. {FIX}"
+        )
     # copy: frombuffer gives a read-only view, Keras gives writable arrays
     array = np.frombuffer(raw, np.uint8, offset=len(header)).reshape(spec.shape).copy()
     return _check_array(array, spec, str(path))
@@ -149,8 +154,7 @@ def _load_from_npz(path: Path) -> dict[str, np.ndarray]:
         with np.load(path) as npz:
             arrays = {key: npz[key] for key in FILES}
     except Exception as exc:  # zipfile, pickle and key errors all mean the same: a bad file
-        raise DataError(f"{path}: cannot read the Keras MNIST cache ({exc}). Delete it to "
-                        f"download again, or {FIX[5:]}") from None
+        raise DataError(f"{path}: cannot read the Keras MNIST cache ({exc}). Delete it to download again, or {FIX[5:]}") from None
     return {key: _check_array(arrays[key], FILES[key], str(path)) for key in FILES}
 
 
@@ -161,9 +165,11 @@ def _download() -> dict[str, np.ndarray]:
 
         (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
     except Exception as exc:
-        raise DataError(f"MNIST was not found locally and the download failed ({exc}). Searched: "
-                        f"{', '.join(str(d) for d in _search_dirs())}, {_keras_cache_file()}. "
-                        f"{FIX}") from None
+        raise DataError(
+            f"MNIST was not found locally and the download failed ({exc}). Searched: "
+            f"{', '.join(str(d) for d in _search_dirs())}, {_keras_cache_file()}. "
+            f"{FIX}"
+        ) from None
     arrays = {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
     return {key: _check_array(arrays[key], FILES[key], "downloaded MNIST") for key in FILES}
 

@@ -27,8 +27,7 @@ def mnist_row_datasets(
 
     if not 0 < train_fraction < 1:
         raise ValueError(f"mnist_row_datasets: train_fraction must be in (0, 1), got {train_fraction!r}")
-    for name, value in [("batch_size", batch_size), ("eval_batch_size", eval_batch_size),
-                        ("shuffle_buffer", shuffle_buffer)]:
+    for name, value in [("batch_size", batch_size), ("eval_batch_size", eval_batch_size), ("shuffle_buffer", shuffle_buffer)]:
         if not isinstance(value, int) or value < 1:
             raise ValueError(f"mnist_row_datasets: {name} must be a positive int, got {value!r}")
     for name, value in [("train_limit", train_limit), ("test_limit", test_limit)]:
@@ -51,7 +50,5 @@ def mnist_row_datasets(
         .cache()
         .prefetch(tf.data.AUTOTUNE)
     )
-    test = (
-        tf.data.Dataset.from_tensor_slices((x_test_rows, y_test)).batch(eval_batch_size).cache().prefetch(tf.data.AUTOTUNE)
-    )
+    test = tf.data.Dataset.from_tensor_slices((x_test_rows, y_test)).batch(eval_batch_size).cache().prefetch(tf.data.AUTOTUNE)
     return train, validation, test

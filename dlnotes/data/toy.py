@@ -37,8 +37,5 @@ def as_row_sequences(images: np.ndarray) -> np.ndarray:
     """
     images = np.asarray(images)
     if images.ndim != 3 or images.dtype != np.uint8:
-        raise ValueError(
-            f"as_row_sequences: expected uint8 images of shape (N, rows, cols), "
-            f"got {images.dtype} {images.shape}"
-        )
+        raise ValueError(f"as_row_sequences: expected uint8 images of shape (N, rows, cols), got {images.dtype} {images.shape}")
     return images.astype(np.float32) / 255.0

@@ -11,6 +11,9 @@ Gate order in the weight columns (Keras's):
 - LSTM: input ``i``, forget ``f``, candidate ``g``, output ``o``; bias ``(4 * units,)``.
 - GRU (``reset_after=True``, Keras's default): update ``z``, reset ``r``, candidate;
   bias ``(2, 3 * units)``, row 0 added to the input projection, row 1 to the recurrent one.
+
+Kept to what the course needs: sigmoid gates, tanh, always a bias, no dropout
+(Keras's cells have switches for all of these).
 """
 
 from __future__ import annotations
@@ -45,8 +48,7 @@ def _check_inputs_match(cell, inputs) -> None:
     expected = cell.kernel.shape[0]
     if len(inputs.shape) != 2 or inputs.shape[-1] not in (None, expected):
         raise ValueError(
-            f"{type(cell).__name__}: built for step inputs of shape (batch, {expected}), "
-            f"got shape {tuple(inputs.shape)}."
+            f"{type(cell).__name__}: built for step inputs of shape (batch, {expected}), got shape {tuple(inputs.shape)}."
         )
 
 
@@ -55,8 +57,9 @@ class _GatedCell(keras.layers.Layer):
 
     gate_count = 0  # weight column blocks: 4 for LSTM, 3 for GRU
 
-    def __init__(self, units, kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
-                 bias_initializer="zeros", **kwargs):
+    def __init__(
+        self, units, kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros", **kwargs
+    ):
         super().__init__(**kwargs)
         self.units = _check_units(type(self).__name__, units)
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
@@ -69,8 +72,9 @@ class _GatedCell(keras.layers.Layer):
         width = self.gate_count * self.units
         # The names match Keras's, so a saved weight file reads the same in both.
         self.kernel = self.add_weight(shape=(features, width), initializer=self.kernel_initializer, name="kernel")
-        self.recurrent_kernel = self.add_weight(shape=(self.units, width), initializer=self.recurrent_initializer,
-                                                name="recurrent_kernel")
+        self.recurrent_kernel = self.add_weight(
+            shape=(self.units, width), initializer=self.recurrent_initializer, name="recurrent_kernel"
+        )
         self.bias = self.add_weight(shape=self.bias_shape(), initializer=self.initial_bias, name="bias")
 
     def call(self, inputs, states, training=False):
@@ -127,7 +131,7 @@ class LSTMCell(_GatedCell):
     def step(self, inputs, states):
         """One time step; returns every quantity of the equations by name (gates i, f, g, o; states S, h)."""
         h_prev, s_prev = states[0], states[1]
-        # One matrix product for all four gates, then split: the same arithmetic as Keras, so equal to ~1e-7.
+        # One matrix product for all four gates, then split: the same arithmetic as Keras, so the same numbers.
         z = ops.matmul(inputs, self.kernel) + ops.matmul(h_prev, self.recurrent_kernel) + self.bias
         z_i, z_f, z_g, z_o = ops.split(z, 4, axis=-1)
         i, f, o = ops.sigmoid(z_i), ops.sigmoid(z_f), ops.sigmoid(z_o)

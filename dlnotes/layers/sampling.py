@@ -29,8 +29,7 @@ class Sampling(keras.layers.Layer):
         z_mean, z_log_var = inputs
         if tuple(z_mean.shape) != tuple(z_log_var.shape):
             raise ValueError(
-                f"Sampling: z_mean and z_log_var must have the same shape, got {tuple(z_mean.shape)} "
-                f"and {tuple(z_log_var.shape)}"
+                f"Sampling: z_mean and z_log_var must have the same shape, got {tuple(z_mean.shape)} and {tuple(z_log_var.shape)}"
             )
         epsilon = keras.random.normal(keras.ops.shape(z_mean), seed=self.seed_generator)
         return z_mean + keras.ops.exp(0.5 * z_log_var) * epsilon

@@ -1,0 +1,75 @@
+"""dlnotes.sequence_tasks: the adding problem's data and its chance-rescaled score."""
+
+import numpy as np
+import pytest
+
+from dlnotes.sequence_tasks import CHANCE_MSE, adding_problem, adding_score
+
+
+def test_shapes_types_and_ranges():
+    x, y = adding_problem(50, length=120, seed=3)
+    assert x.shape == (50, 120, 2) and y.shape == (50,)
+    assert x.dtype == y.dtype == np.float32
+    assert np.all((x[..., 0] >= 0) & (x[..., 0] < 1))
+    assert set(np.unique(x[..., 1])) == {0.0, 1.0}
+    assert np.all((y >= 0) & (y < 2))
+
+
+def test_exactly_one_marker_in_each_half_and_the_target_is_their_sum():
+    length = 101
+    x, y = adding_problem(200, length=length, seed=1)
+    markers = x[..., 1]
+    half = length // 2
+    np.testing.assert_array_equal(markers[:, :half].sum(axis=1), 1)
+    np.testing.assert_array_equal(markers[:, half:].sum(axis=1), 1)
+    np.testing.assert_allclose(y, (x[..., 0] * markers).sum(axis=1), rtol=1e-6)
+
+
+def test_marker_positions_cover_both_halves():
+    x, _ = adding_problem(2000, length=100, seed=0)
+    positions = np.argwhere(x[..., 1] == 1)[:, 1]
+    assert positions.min() == 0 and positions.max() == 99
+    assert len(np.unique(positions)) == 100
+
+
+def test_seed_repeats_and_different_seeds_differ():
+    a, b = adding_problem(10, seed=5), adding_problem(10, seed=5)
+    np.testing.assert_array_equal(a[0], b[0])
+    assert not np.array_equal(a[0], adding_problem(10, seed=6)[0])
+
+
+def test_always_answering_one_scores_about_zero_and_the_true_sum_scores_one():
+    _, y = adding_problem(20_000, seed=0)
+    assert abs(np.var(y) - CHANCE_MSE) < 0.01
+    assert abs(adding_score(y, np.ones_like(y))) < 0.03
+    assert adding_score(y, y) == 1.0
+    assert adding_score(y, y[:, None]) == 1.0  # the (n, 1) output of a Dense(1)
+    assert adding_score(y, np.zeros_like(y)) < -1  # worse than chance is negative
+
+
+def test_remembering_only_the_second_number_scores_about_half():
+    # A model that forgets the first marked value can still answer 0.5 + second value:
+    # its error is Var(U) = 1/12, half of chance. That is the trap a SimpleRNN falls into.
+    x, y = adding_problem(20_000, seed=0)
+    second = (x[:, 50:, 0] * x[:, 50:, 1]).sum(axis=1)
+    assert abs(adding_score(y, 0.5 + second) - 0.5) < 0.03
+
+
+@pytest.mark.parametrize("kwargs", [{"n": 0}, {"n": 2.5}, {"n": True}, {"n": 4, "length": 1}, {"n": 4, "length": "100"}])
+def test_bad_sizes_are_refused(kwargs):
+    with pytest.raises(ValueError, match="must be an int >="):
+        adding_problem(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "targets, predictions",
+    [(np.ones(3), np.ones(4)), (np.ones((3, 2)), np.ones((3, 2))), (np.ones(0), np.ones(0)), (np.ones(3), np.ones((3, 2)))],
+)
+def test_score_refuses_mismatched_shapes(targets, predictions):
+    with pytest.raises(ValueError, match=r"expected targets \(n,\)"):
+        adding_score(targets, predictions)
+
+
+def test_score_refuses_non_finite_values():
+    with pytest.raises(ValueError, match="finite"):
+        adding_score(np.ones(3), np.array([1.0, np.nan, 1.0]))
