@@ -32,6 +32,8 @@ TARGETS = {
     "deep30_sq_error": ("<=", 4.0, "Hinton and Salakhutdinov 2006: 3.00"),
     "neg_elbo_2d": ("<=", 145, "keras.io's 2-D VAE: about 147"),
     "neg_elbo_large": ("<=", 100, "50-D VAE: about 87 nats, importance-weighted"),
+    "dcgan_score": (">=", 9.0, "real test images: about 9.9"),
+    "dcgan_min_class_share": (">=", 0.05, "every digit class present"),
 }
 
 
