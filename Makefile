@@ -47,6 +47,10 @@ strip: $(STAMP)
 clean:
 	rm -rf $(OUT) .pytest_cache
 
+# Everything: the RNN speed comparison (about 20 min), then FAST and full runs of every chapter (hours on 2 cores).
+# ONLY=02: FAST and full runs of the chosen chapters only.
 benchmarks: $(STAMP)
+	$(if $(ONLY),,$(BIN)/python benchmarks/rnn_speed.py)
+	$(BIN)/python benchmarks/fast_run.py $(if $(ONLY),--only $(ONLY))
 	$(BIN)/python benchmarks/full_run.py --only $(or $(ONLY),$(shell $(BIN)/python -m dlnotes list | cut -c1-2 | paste -sd,))
 	$(BIN)/python benchmarks/tables.py --write

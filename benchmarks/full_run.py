@@ -4,6 +4,7 @@
 
 Writes benchmarks/results/full_<chapter>.json: the recorded metrics, seconds,
 machine and date. `python benchmarks/tables.py` turns these files into the README's tables.
+benchmarks/fast_run.py does the same in FAST mode (the times a test run costs).
 """
 
 from __future__ import annotations
@@ -19,31 +20,38 @@ from dlnotes.runner import machine_summary, run_course
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", required=True, help="chapters by number, e.g. 02 or 02,03")
-    parser.add_argument("--out", default="build/full", help="folder for the executed notebooks")
-    args = parser.parse_args()
+def run_and_record(only: str, out_dir: str, fast: bool) -> int:
+    """Run the chapters; write results/<mode>_<chapter>.json for each that succeeds. Returns an exit status."""
     RESULTS.mkdir(exist_ok=True)
+    mode = "fast" if fast else "full"
     status = 0
-    for result in run_course(only=args.only, out_dir=args.out, fast=False):
+    for result in run_course(only=only, out_dir=out_dir, fast=fast):
         if result.status != "ok":
             status = 1
             continue  # a failed run's numbers are not benchmark results
         entry = {
             "chapter": result.chapter,
-            "mode": "full",
+            "mode": mode,
             "seconds": result.seconds,
             "metrics": result.metrics,
+            "slowest_cells": result.slowest_cells,
             "machine": machine_summary(),
             # seconds mean little on a busy machine: keep how busy it was
             "load_average_5min_at_end": round(os.getloadavg()[1], 2),
             "date": date.today().isoformat(),
         }
-        path = RESULTS / f"full_{result.chapter}.json"
+        path = RESULTS / f"{mode}_{result.chapter}.json"
         path.write_text(json.dumps(entry, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {path}")
     return status
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", required=True, help="chapters by number, e.g. 02 or 02,03")
+    parser.add_argument("--out", default="build/full", help="folder for the executed notebooks")
+    args = parser.parse_args()
+    return run_and_record(args.only, args.out, fast=False)
 
 
 if __name__ == "__main__":
