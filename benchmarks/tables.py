@@ -13,43 +13,18 @@ import argparse
 import json
 from pathlib import Path
 
+from dlnotes.targets import meets_target, target_text  # one table of targets for the README and the HTML report
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 README = ROOT / "README.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
-# Full-mode targets the chapters promise: metric -> (comparison, value, where the number comes from)
-TARGETS = {
-    "mlp_xor_accuracy": ("==", 1.0, "XOR solved"),
-    "perceptron_xor_accuracy": ("<=", 0.75, "no line separates XOR"),
-    "mlp_mnist_test_accuracy": (">=", 0.98, "2x256 MLP with dropout and batch norm"),
-    "max_abs_diff_manual_vs_keras": ("<=", 1e-5, "numpy recurrence equals Keras"),
-    "improved_test_accuracy": (">=", 0.98, "beats the 20-epoch reference recipe"),
-    "max_abs_diff_custom_vs_keras": ("<=", 1e-5, "our cells equal Keras's"),
-    "lstm_test_accuracy": (">=", 0.988, "chapter target"),
-    "gru_test_accuracy": (">=", 0.988, "chapter target"),
-    "pca30_sq_error": ("<=", 14.0, "published PCA-30: 13.87"),
-    "deep30_sq_error": ("<=", 4.0, "Hinton and Salakhutdinov 2006: 3.00"),
-    "neg_elbo_2d": ("<=", 145, "keras.io's 2-D VAE: about 147"),
-    "neg_elbo_large": ("<=", 100, "50-D VAE: about 87 nats, importance-weighted"),
-    "dcgan_score": (">=", 9.0, "real test images: about 9.9"),
-    "dcgan_min_class_share": (">=", 0.05, "every digit class present"),
-}
-
-
-def target_text(metric: str) -> str:
-    if metric not in TARGETS:
-        return ""
-    comparison, value, why = TARGETS[metric]
-    return f"{comparison} {value:g} ({why})"
-
 
 def meets(metric: str, value: float) -> str:
-    if metric not in TARGETS:
-        return ""
-    comparison, target, _ = TARGETS[metric]
-    ok = {"==": value == target, "<=": value <= target, ">=": value >= target}[comparison]
-    return "yes" if ok else "**no**"
+    """The README's "met" column: "yes", "**no**", or "" for a metric without a target."""
+    ok = meets_target(metric, value)
+    return "" if ok is None else "yes" if ok else "**no**"
 
 
 def load_results(folder: Path = RESULTS) -> list[dict]:

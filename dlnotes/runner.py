@@ -1,4 +1,4 @@
-"""Execute chapters with papermill and write the course report (report.json, report.md)."""
+"""Execute chapters with papermill and write the course report (report.json, report.md, index.html)."""
 
 from __future__ import annotations
 
@@ -172,15 +172,23 @@ def machine_summary() -> str:
 
 
 def write_reports(results: list[ChapterResult], out_dir: Path, fast: bool) -> dict:
-    """Write report.json and report.md into ``out_dir``; return the JSON content."""
+    """Write report.json, report.md and the HTML report (index.html, see dlnotes.html_report) into ``out_dir``.
+
+    Returns the JSON content.
+    """
+    # imported here, not at the top: html_report imports this module (to name cells the same way)
+    from dlnotes.html_report import write_html_report
+
     report = {
         "mode": "fast" if fast else "full",
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine_summary(),
         "chapters": {r.chapter: asdict(r) for r in results},
     }
+    # the plain reports first: whatever happens while rendering HTML, the run's results are on disk
     (out_dir / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     (out_dir / "report.md").write_text(_markdown_report(report), encoding="utf-8")
+    write_html_report(report, out_dir)
     return report
 
 
@@ -230,5 +238,8 @@ def run_course(
             echo(f"      {result.error}")
     write_reports(results, out_dir, fast)
     failed = [r.chapter for r in results if r.status != "ok"]
-    echo(f"Report: {out_dir / 'report.md'}" + (f"; FAILED: {', '.join(failed)}" if failed else "; all chapters ok"))
+    echo(
+        f"Report: {out_dir / 'report.md'} and {out_dir / 'index.html'}"
+        + (f"; FAILED: {', '.join(failed)}" if failed else "; all chapters ok")
+    )
     return results

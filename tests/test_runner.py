@@ -81,6 +81,8 @@ def test_run_course_writes_json_and_markdown_reports(chapters, tmp_path):
     assert "| 01_good | ok |" in markdown and "**Failed:** 02_broken.ipynb failed in cell 3" in markdown
     assert any("[2/2] 02_broken" in line for line in lines)
     assert "FAILED: 02_broken" in lines[-1]
+    # and the HTML page (tested in detail in test_html_report.py), whose path is printed with report.md's
+    assert (out / "index.html").is_file() and f"{out / 'report.md'} and {out / 'index.html'}" in lines[-1]
 
 
 def test_cli_exit_codes(capsys):
