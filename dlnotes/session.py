@@ -92,12 +92,32 @@ def setup(seed: int = 0, deterministic: bool = False, cpu_minutes: float | None 
     keras.utils.set_random_seed(seed)
     if deterministic:
         tf.config.experimental.enable_op_determinism()
+    strategy = _use_best_strategy(tf)
     info = {**versions, "python": platform.python_version(), "seed": seed, "devices": devices()}
+    info["strategy"] = f"{type(strategy).__name__} ({strategy.num_replicas_in_sync} replica(s))"
     print(
         f"dlnotes {metadata.version('dlnotes')} | TensorFlow {info['tensorflow']} | "
         f"Keras {info['keras']} | Python {info['python']} | seed {seed} | "
         f"devices: {', '.join(info['devices'])}"
     )
+    if strategy.num_replicas_in_sync > 1:
+        print(f"Models are built and trained under {info['strategy']} (DLNOTES_STRATEGY=default for one device).")
     if cpu_minutes is not None and not any(d.startswith("GPU") for d in info["devices"]):
         print(f"Note: no GPU found; full mode takes about {cpu_minutes:g} min on two CPU cores.")
     return info
+
+
+def _use_best_strategy(tf):
+    """Make the strategy dlnotes.distribute picks the default for every model built afterwards.
+
+    Keras builds variables and runs ``fit`` under ``tf.distribute.get_strategy()``; setting it here lets
+    every chapter run on several GPUs, workers or a TPU without a ``with strategy.scope():`` in the notebook.
+    On one device nothing is set: the default strategy is the cheapest.
+    """
+    from dlnotes.distribute import pick_strategy
+
+    tf.distribute.experimental_set_strategy(None)  # a second setup() in the same kernel starts afresh
+    strategy = pick_strategy(echo=None)
+    if strategy.num_replicas_in_sync > 1:
+        tf.distribute.experimental_set_strategy(strategy)
+    return strategy

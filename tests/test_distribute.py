@@ -202,3 +202,41 @@ def test_splitting_after_initialisation_says_what_to_do(trained_both_ways):
     message = trained_both_ways[0]["late_split_error"]
     assert message.startswith("split_cpu(3): TensorFlow has already initialised its devices (2 logical CPU device(s))")
     assert "call split_cpu first" in message
+
+
+SETUP_UNDER_MIRRORED = textwrap.dedent(
+    """
+    import os
+    from dlnotes.distribute import split_cpu
+
+    split_cpu(2)
+    import keras
+    import numpy as np
+    import dlnotes
+
+    def trained_model():  # built with no strategy.scope(), as every chapter does
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        model.fit(np.random.rand(64, 4), np.random.randint(0, 3, 64), batch_size=16, verbose=0)
+        return model
+
+    os.environ["DLNOTES_STRATEGY"] = "mirrored"
+    info = dlnotes.setup(seed=0)
+    print("RESULT", info["strategy"], type(trained_model().distribute_strategy).__name__)
+    os.environ["DLNOTES_STRATEGY"] = "default"
+    info = dlnotes.setup(seed=0)
+    print("RESULT", info["strategy"], type(trained_model().distribute_strategy).__name__)
+    """
+)
+
+
+def test_setup_makes_unchanged_notebook_code_train_under_the_strategy(tmp_path):
+    script = tmp_path / "setup_under_mirrored.py"
+    script.write_text(SETUP_UNDER_MIRRORED)
+    env = {k: v for k, v in os.environ.items() if k not in ("TF_CONFIG", "DLNOTES_STRATEGY")}
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = [line.split()[1:] for line in done.stdout.splitlines() if line.startswith("RESULT ")]
+    assert results[0] == ["MirroredStrategy", "(2", "replica(s))", "MirroredStrategy"]
+    assert results[1][0] == "_DefaultDistributionStrategy" and results[1][-1] != "MirroredStrategy"
+    assert "Models are built and trained under MirroredStrategy" in done.stdout
