@@ -28,9 +28,11 @@ def test_custom_cells_learn_like_the_builtin_layers(metrics):
 
 
 def test_custom_cells_are_not_much_slower_than_keras(metrics):
-    # one short epoch each, not interleaved: a loose bound; benchmarks/rnn_speed.py measures the 1.15 target
-    assert 0 < metrics["custom_lstm_time_ratio"] < 2.5
-    assert 0 < metrics["custom_gru_time_ratio"] < 2.5
+    # One short epoch each, not interleaved: when other work shares the cores, ratios near 3 were seen.
+    # This bound catches a cell that silently runs eagerly (10x and more); benchmarks/rnn_speed.py
+    # measures the 1.15 target.
+    assert 0 < metrics["custom_lstm_time_ratio"] < 4
+    assert 0 < metrics["custom_gru_time_ratio"] < 4
 
 
 def test_adding_problem_scores_are_recorded_and_sane(metrics):
