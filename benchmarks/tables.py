@@ -27,27 +27,85 @@ def meets(metric: str, value: float) -> str:
     return "" if ok is None else "yes" if ok else "**no**"
 
 
-def load_results(folder: Path = RESULTS) -> list[dict]:
-    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("full_*.json"))]
+def load_results(folder: Path = RESULTS) -> dict:
+    """Every results file: full and FAST runs per chapter, and the RNN speed comparison (or None)."""
+
+    def read(pattern: str) -> list[dict]:
+        return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob(pattern))]
+
+    speed = folder / "rnn_speed.json"
+    return {
+        "full": read("full_*.json"),
+        "fast": read("fast_*.json"),
+        "rnn_speed": json.loads(speed.read_text(encoding="utf-8")) if speed.is_file() else None,
+    }
 
 
-def render(results: list[dict]) -> str:
-    if not results:
-        return "No full-mode results yet."
-    blocks = []
-    for entry in results:
+def _busy(load: float | None) -> str:
+    return f" (load average {load:g} at the end: the cores were shared)" if load and load > 2.5 else ""
+
+
+def render_times(full: list[dict], fast: list[dict]) -> str:
+    """One row per chapter: its FAST time (what the tests cost) and its full time."""
+    chapters = sorted({e["chapter"] for e in full + fast})
+    by_mode = {"full": {e["chapter"]: e for e in full}, "fast": {e["chapter"]: e for e in fast}}
+
+    def cell(mode: str, chapter: str, unit: str) -> str:
+        entry = by_mode[mode].get(chapter)
+        if entry is None:
+            return "not measured"
         load = entry.get("load_average_5min_at_end")
-        busy = f" (load average {load:g} at the end: the cores were shared)" if load and load > 2.5 else ""
-        lines = [
-            f"**{entry['chapter']}**, full mode: {entry['seconds'] / 60:.1f} min on {entry['machine']}, {entry['date']}{busy}.",
-            "",
-            "| metric | value | target | met |",
-            "|---|---:|---|---|",
-        ]
-        for metric, value in entry["metrics"].items():
-            lines.append(f"| {metric} | {value:.4g} | {target_text(metric)} | {meets(metric, value)} |")
-        blocks.append("\n".join(lines))
-    return "\n\n".join(blocks)
+        value = f"{entry['seconds']:.0f} s" if unit == "s" else f"{entry['seconds'] / 60:.1f} min"
+        return f"{value} ({entry['date']}, load {load:g})" if load is not None else f"{value} ({entry['date']})"
+
+    lines = ["| chapter | FAST mode | full mode |", "|---|---:|---:|"]
+    lines += [f"| {c} | {cell('fast', c, 's')} | {cell('full', c, 'min')} |" for c in chapters]
+    return "\n".join(lines)
+
+
+def render_speed(speed: dict) -> str:
+    """The custom LSTM/GRU cells against Keras's layers, seconds per epoch (benchmarks/rnn_speed.py)."""
+    settings = speed["settings"]
+    lines = [
+        f"Seconds per epoch over {speed['train_rows_used']:,} MNIST rows, batch {settings['batch_size']}, "
+        f"{settings['units']} units, median of {settings['rounds']} rounds; on {speed['machine']}, {speed['date']}"
+        f"{_busy(speed['load_average_at_end'][1])}. Ratio: ours / Keras's (target <= {speed['target_ratio']:g}).",
+        "",
+        "| cell | jit_compile | Keras (s) | ours (s) | ratio, wall time | ratio, CPU time |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    medians = speed["median_seconds_per_epoch"]
+    for pair, ratio in speed["custom_to_builtin_ratio"].items():
+        cell, jit = pair.split("/")
+        lines.append(
+            f"| {cell} | {'yes' if jit == 'jit' else 'no'} | {medians[f'{cell}/builtin/{jit}']:.2f} | "
+            f"{medians[f'{cell}/custom/{jit}']:.2f} | {ratio:.2f} | {speed['custom_to_builtin_cpu_ratio'][pair]:.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def render_metrics(entry: dict) -> str:
+    lines = [
+        f"**{entry['chapter']}**, full mode: {entry['seconds'] / 60:.1f} min on {entry['machine']}, {entry['date']}"
+        f"{_busy(entry.get('load_average_5min_at_end'))}.",
+        "",
+        "| metric | value | target | met |",
+        "|---|---:|---|---|",
+    ]
+    for metric, value in entry["metrics"].items():
+        lines.append(f"| {metric} | {value:.4g} | {target_text(metric)} | {meets(metric, value)} |")
+    return "\n".join(lines)
+
+
+def render(results: dict) -> str:
+    blocks = []
+    if results["full"] or results["fast"]:
+        blocks += ["### Run times", render_times(results["full"], results["fast"])]
+    if results["rnn_speed"]:
+        blocks += ["### Custom cells vs Keras's layers", render_speed(results["rnn_speed"])]
+    if results["full"]:
+        blocks += ["### Full-mode metrics"] + [render_metrics(entry) for entry in results["full"]]
+    return "\n\n".join(blocks) if blocks else "No results yet."
 
 
 def replace_block(text: str, block: str) -> str:

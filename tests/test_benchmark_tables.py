@@ -23,7 +23,15 @@ def test_render_marks_missed_targets():
         "date": "2026-01-01",
         "metrics": {"mlp_mnist_test_accuracy": 0.97, "mlp_xor_accuracy": 1.0},
     }
-    text = tables.render([entry])
+    text = tables.render({"full": [entry], "fast": [], "rnn_speed": None})
     assert "| mlp_mnist_test_accuracy | 0.97 | >= 0.98" in text and "| **no** |" in text
     assert "| mlp_xor_accuracy | 1 | == 1 (XOR solved) | yes |" in text
     assert "2.0 min on m, 2026-01-01" in text
+
+
+def test_run_times_name_each_chapter_once_with_both_modes():
+    full = [{"chapter": "01_x", "seconds": 600, "date": "2026-01-01", "load_average_5min_at_end": 1.5}]
+    fast = [{"chapter": "01_x", "seconds": 31.4, "date": "2026-01-02"}, {"chapter": "02_y", "seconds": 20, "date": "d"}]
+    text = tables.render_times(full, fast)
+    assert "| 01_x | 31 s (2026-01-02) | 10.0 min (2026-01-01, load 1.5) |" in text
+    assert "| 02_y | 20 s (d) | not measured |" in text
