@@ -4,6 +4,8 @@
 #   make test                    unit tests and every notebook in FAST mode
 #   make lab                     open the notebooks in JupyterLab
 #   make benchmarks ONLY=02      full-mode runs into benchmarks/results/ and the README tables
+#   make student ONLY=01         student and grading versions of the exercises (build/assignments/)
+#   make grade CHAPTER=01 SUBMISSIONS=folder   grade submitted notebooks (build/grades/<chapter>/grades.csv)
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -16,7 +18,7 @@ STAMP := $(VENV)/.installed-$(TF_EXTRA)
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export TF_ENABLE_ONEDNN_OPTS ?= 0
 
-.PHONY: install course test test-unit lab lint strip benchmarks clean
+.PHONY: install course test test-unit lab lint strip benchmarks clean student grade grade-arguments
 
 install: $(STAMP)
 
@@ -54,3 +56,13 @@ benchmarks: $(STAMP)
 	$(BIN)/python benchmarks/fast_run.py $(if $(ONLY),--only $(ONLY))
 	$(BIN)/python benchmarks/full_run.py --only $(or $(ONLY),$(shell $(BIN)/python -m dlnotes list | cut -c1-2 | paste -sd,))
 	$(BIN)/python benchmarks/tables.py --write
+
+student: $(STAMP)
+	$(BIN)/python -m dlnotes student $(if $(ONLY),--only $(ONLY)) --out $(OUT)/assignments
+
+# JOBS=2 grades two submissions at a time; TIMEOUT bounds one submission (seconds)
+grade: grade-arguments $(STAMP)
+	$(BIN)/python -m dlnotes grade $(CHAPTER) $(SUBMISSIONS) $(if $(JOBS),--jobs $(JOBS)) $(if $(TIMEOUT),--timeout $(TIMEOUT))
+
+grade-arguments:  # checked before the bootstrap, so that a forgotten argument installs nothing
+	@test -n "$(CHAPTER)" -a -n "$(SUBMISSIONS)" || { echo "usage: make grade CHAPTER=01 SUBMISSIONS=folder [JOBS=2] [TIMEOUT=600]"; exit 2; }

@@ -36,6 +36,19 @@ def test_mnist_mlp_learns_in_fast_mode(metrics):
     assert metrics["mlp_mnist_test_accuracy"] > 0.85
 
 
+def check_thresholds(metrics):
+    """Every threshold a FAST run of this chapter must meet, whatever its SEED.
+
+    The tests above are plain functions of the metrics; tests/test_reproducibility.py calls this on a run
+    with another SEED. A new threshold on the metrics belongs in this list.
+    """
+    test_perceptron_cannot_learn_xor(metrics)
+    test_mlp_solves_xor(metrics)
+    test_sigmoid_gradients_vanish_relu_gradients_do_not(metrics)
+    test_adam_beats_full_batch_gradient_descent(metrics)
+    test_mnist_mlp_learns_in_fast_mode(metrics)
+
+
 def test_fast_mode_is_under_a_minute(run_fast):
     assert run_fast("01").seconds < 60
 

@@ -37,5 +37,18 @@ def test_gradient_vanishes_at_initialisation_and_not_after_training(metrics):
     assert metrics["trained_state_gradient_27_steps"] > metrics["untrained_state_gradient_27_steps"]
 
 
+def check_thresholds(metrics):
+    """Every threshold a FAST run of this chapter must meet, whatever its SEED.
+
+    The tests above are plain functions of the metrics; tests/test_reproducibility.py calls this on a run
+    with another SEED. A new threshold on the metrics belongs in this list.
+    """
+    test_manual_recurrence_equals_keras(metrics)
+    test_parameter_counts_follow_the_concatenation(metrics)
+    test_reference_recipe_learns_in_fast_mode(metrics)
+    test_improved_recipe_learns_in_fast_mode(metrics)
+    test_gradient_vanishes_at_initialisation_and_not_after_training(metrics)
+
+
 def test_fast_mode_is_under_a_minute(run_fast):
     assert run_fast("02").seconds < 60

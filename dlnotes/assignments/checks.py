@@ -1,0 +1,237 @@
+"""The check cells' helper: run an exercise's checks and show a readable verdict instead of a traceback.
+
+A check cell in a chapter notebook reads::
+
+    with exercise("ex1", hint="NAND is linearly separable: the perceptron rule converges") as ex:
+        ex.check("nand_accuracy is a number between 0 and 1", 0 <= nand_accuracy <= 1)
+        ex.check("all four NAND rows right", nand_accuracy == 1.0, hint="train on logic_gate('nand')")
+
+Inside the block, ``ex.check`` and ``ex.close`` name each check; plain ``assert`` statements work too (the
+failing line is shown). The first failing check ends the block, since later checks usually build on it. An
+exception raised by the student's code is caught and reported as a failed check, never as a traceback.
+
+What happens after a failure depends on the mode:
+
+- ``"chapter"`` (the default, the chapter notebooks with their reference solutions): the verdict is shown and
+  :class:`CheckFailedError` is raised, so that the course runner and the tests fail on a broken solution;
+- ``"student"`` (the generated student version, and every grading run): the verdict is shown and the
+  notebook goes on.
+
+The mode comes from the environment variable ``DLNOTES_EXERCISE_MODE`` when it is set (the grader sets it),
+else from :func:`use_mode` (the student version calls it), else ``"chapter"``.
+
+Every verdict is also stored in the cell's output under :data:`MIME_TYPE`, where the grader reads it.
+This module runs inside the student's kernel: it imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+import linecache
+import numbers
+import os
+import re
+import traceback
+from dataclasses import asdict, dataclass, field
+
+MIME_TYPE = "application/vnd.dlnotes.exercise+json"
+MODES = ("chapter", "student")
+MODE_VARIABLE = "DLNOTES_EXERCISE_MODE"
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+PASS_MARK, FAIL_MARK = "✓", "✗"
+
+_chosen_mode: str | None = None
+_results: dict[str, dict] = {}
+
+
+class CheckFailedError(AssertionError):
+    """An exercise's checks failed in chapter mode: its reference solution (or the check) is wrong."""
+
+
+class _StopExercise(Exception):
+    """Raised by a failing ``ex.check``/``ex.close`` to skip the rest of the block (caught by the block)."""
+
+
+def _validate_mode(mode, where: str) -> str:
+    if mode not in MODES:
+        raise ValueError(f"{where}: expected one of {', '.join(repr(m) for m in MODES)}, got {mode!r}")
+    return mode
+
+
+def use_mode(mode: str) -> str:
+    """Choose what a failed exercise does: ``"chapter"`` raises, ``"student"`` only shows the verdict."""
+    global _chosen_mode
+    _chosen_mode = _validate_mode(mode, "use_mode")
+    return current_mode()
+
+
+def current_mode() -> str:
+    """The mode in effect: ``$DLNOTES_EXERCISE_MODE``, else :func:`use_mode`'s choice, else ``"chapter"``."""
+    from_environment = os.environ.get(MODE_VARIABLE)
+    if from_environment:
+        return _validate_mode(from_environment, f"environment variable {MODE_VARIABLE}")
+    return _chosen_mode or "chapter"
+
+
+def results() -> dict[str, dict]:
+    """The verdicts of the exercises checked so far in this process, by exercise id."""
+    return {key: dict(value) for key, value in _results.items()}
+
+
+@dataclass
+class CheckOutcome:
+    """One named check of an exercise."""
+
+    description: str
+    passed: bool
+    hint: str | None = None
+
+
+@dataclass
+class ExerciseResult:
+    """The verdict of one exercise, as stored in the notebook and read back by the grader."""
+
+    exercise: str
+    passed: bool
+    points: float
+    score: float
+    checks: list[CheckOutcome] = field(default_factory=list)
+
+    @property
+    def first_failure(self) -> CheckOutcome | None:
+        return next((c for c in self.checks if not c.passed), None)
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _is_truth_value(value) -> bool:
+    # bool and NumPy boolean scalars; not arrays, whose truth value is ambiguous (use bool(...) for a tensor)
+    dtype = getattr(value, "dtype", None)
+    return isinstance(value, bool) or (dtype is not None and str(dtype) == "bool" and getattr(value, "shape", None) == ())
+
+
+def _unanswered(value) -> str | None:
+    """Why ``value`` cannot be an answer yet (the student version's placeholder, or a function without return)."""
+    if value is Ellipsis:
+        return "not answered yet: the value is still `...`"
+    if value is None:
+        return "got None: does your code (or your function) return or assign its result?"
+    return None
+
+
+class Exercise:
+    """The context manager behind :func:`exercise`; ``ex.check`` and ``ex.close`` record named checks."""
+
+    def __init__(self, exercise_id: str, hint: str | None = None, points: float = 1):
+        if not isinstance(exercise_id, str) or not ID_PATTERN.match(exercise_id):
+            raise ValueError(f"exercise: id must be lower_snake_case like 'ex1', got {exercise_id!r}")
+        if hint is not None and (not isinstance(hint, str) or not hint.strip()):
+            raise ValueError(f"exercise({exercise_id!r}): hint must be a non-empty string or None, got {hint!r}")
+        if isinstance(points, bool) or not isinstance(points, numbers.Real) or not points > 0:
+            raise ValueError(f"exercise({exercise_id!r}): points must be a positive number, got {points!r}")
+        self.exercise_id, self.hint, self.points = exercise_id, hint, points
+        self.checks: list[CheckOutcome] = []
+        self.result: ExerciseResult | None = None
+
+    def check(self, description: str, passed, hint: str | None = None) -> None:
+        """Record the check ``description``; when ``passed`` is false, show ``hint`` and end the block."""
+        if not isinstance(description, str) or not description.strip():
+            raise ValueError(f"{self.exercise_id}: check description must be a non-empty string, got {description!r}")
+        if not _is_truth_value(passed):
+            raise TypeError(
+                f"{self.exercise_id}: check {description!r} expected True or False, got {type(passed).__name__} "
+                "(for arrays use ex.close, or np.all(...))"
+            )
+        self.checks.append(CheckOutcome(description, bool(passed), None if passed else (hint or self.hint)))
+        if not passed:
+            raise _StopExercise
+
+    def close(self, description: str, actual, expected, *, rtol: float = 1e-7, atol: float = 0.0, hint=None) -> None:
+        """Check that ``actual`` equals ``expected`` within tolerances; a failure reports the largest difference."""
+        import numpy as np
+
+        if _unanswered(actual):
+            self._fail(description, _unanswered(actual), hint)
+        actual, expected = np.asarray(actual, dtype=float), np.asarray(expected, dtype=float)
+        if actual.shape != expected.shape:
+            self._fail(description, f"shape {actual.shape} instead of {expected.shape}", hint)
+        difference = np.abs(actual - expected)
+        if not np.allclose(actual, expected, rtol=rtol, atol=atol):
+            largest = np.nanmax(difference) if np.any(np.isfinite(difference)) else float("nan")
+            self._fail(description, f"largest difference {largest:.3g} (tolerance atol={atol:g}, rtol={rtol:g})", hint)
+        self.checks.append(CheckOutcome(description, True))
+
+    def _fail(self, description: str, measured: str, hint: str | None) -> None:
+        advice = hint or self.hint
+        self.checks.append(CheckOutcome(description, False, f"{measured}; {advice}" if advice else measured))
+        raise _StopExercise
+
+    def __enter__(self) -> Exercise:
+        return self
+
+    def __exit__(self, kind, error, trace) -> bool:
+        if kind is not None and not issubclass(kind, Exception):
+            return False  # KeyboardInterrupt and friends (a grader's timeout) go through
+        if kind is not None and kind is not _StopExercise:
+            self.checks.append(self._outcome_of_exception(error, trace))
+        passed = all(c.passed for c in self.checks)
+        self.result = ExerciseResult(self.exercise_id, passed, self.points, self.points if passed else 0, self.checks)
+        _results[self.exercise_id] = asdict(self.result)
+        verdict = format_verdict(self.result)
+        _show(verdict, asdict(self.result))
+        if not passed and current_mode() == "chapter":
+            failure = self.result.first_failure
+            hint = f" ({failure.hint})" if failure.hint else ""
+            raise CheckFailedError(f"{self.exercise_id}: {failure.description}{hint}") from None
+        return True
+
+    def _outcome_of_exception(self, error: BaseException, trace) -> CheckOutcome:
+        # The first frame of the traceback is the line of the check cell that was running.
+        frame = traceback.extract_tb(trace)[0] if trace is not None else None
+        line = (linecache.getline(frame.filename, frame.lineno).strip() if frame else "") or "the check"
+        if isinstance(error, AssertionError):
+            message = _one_line(str(error)) if str(error).strip() else None
+            return CheckOutcome(_one_line(line, 120), False, message or self.hint)
+        what = f"your code raised {type(error).__name__}: {_one_line(error, 200)} (in `{_one_line(line, 100)}`)"
+        return CheckOutcome(what, False, self.hint)
+
+
+def exercise(exercise_id: str, hint: str | None = None, points: float = 1) -> Exercise:
+    """Open the checks of exercise ``exercise_id`` (``with exercise("ex1", hint=...) as ex:``).
+
+    ``hint`` is shown under any failed check that has no hint of its own; ``points`` (default 1) is what the
+    exercise is worth in the grading table (all or nothing).
+    """
+    return Exercise(exercise_id, hint=hint, points=points)
+
+
+def format_verdict(result: ExerciseResult) -> str:
+    """The text a student sees: the exercise's status, then each check with a mark and, if failed, a hint."""
+    passed_count = sum(c.passed for c in result.checks)
+    if result.passed:
+        head = f"{PASS_MARK} {result.exercise}: passed ({passed_count} of {len(result.checks)} checks)"
+        if not result.checks:
+            head = f"{PASS_MARK} {result.exercise}: passed"
+    else:
+        head = f"{FAIL_MARK} {result.exercise}: not yet ({passed_count} of {len(result.checks)} checks passed)"
+    lines = [head]
+    for check in result.checks:
+        lines.append(f"    {PASS_MARK if check.passed else FAIL_MARK} {check.description}")
+        if not check.passed and check.hint:
+            lines.append(f"      hint: {check.hint}")
+    return "\n".join(lines)
+
+
+def _show(verdict: str, data: dict) -> None:
+    """Print the verdict; inside IPython also attach the data under MIME_TYPE for the grader."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:  # plain Python without IPython
+        get_ipython = None
+    if get_ipython is not None and get_ipython() is not None:
+        display({MIME_TYPE: data, "text/plain": verdict}, raw=True)
+    else:
+        print(verdict)
