@@ -42,6 +42,7 @@ lab: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check dlnotes tests benchmarks notebooks
+	$(BIN)/python -m dlnotes lint
 
 strip: $(STAMP)
 	$(BIN)/nbstripout --drop-empty-cells notebooks/*.ipynb
