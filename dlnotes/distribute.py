@@ -218,3 +218,17 @@ def split_cpu(count: int) -> list[str]:
             "call split_cpu first, before any tensor, model or strategy is created (restart the kernel in a notebook)"
         ) from exc
     return names
+
+
+def replica_share(loss):
+    """``loss`` divided by the number of replicas in sync: what a custom ``train_step`` should differentiate
+    (compute it inside the ``GradientTape``).
+
+    Under a multi-replica strategy the optimizer sums the replicas' gradients. Keras's own ``train_step``
+    scales its loss for that; a model with its own step (the VAE, the GAN) must do the same, or it takes
+    steps N times too large on N replicas. On one device this returns ``loss`` unchanged.
+    """
+    import tensorflow as tf
+
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    return loss if replicas == 1 else loss / replicas

@@ -240,3 +240,55 @@ def test_setup_makes_unchanged_notebook_code_train_under_the_strategy(tmp_path):
     assert results[0] == ["MirroredStrategy", "(2", "replica(s))", "MirroredStrategy"]
     assert results[1][0] == "_DefaultDistributionStrategy" and results[1][-1] != "MirroredStrategy"
     assert "Models are built and trained under MirroredStrategy" in done.stdout
+
+
+VAE_STEP_BOTH_WAYS = textwrap.dedent(
+    """
+    import json, os
+    from dlnotes.distribute import pick_strategy, split_cpu
+
+    split_cpu(2)
+    import keras
+    import numpy as np
+    from dlnotes.models import build_vae
+
+    x = (np.random.default_rng(0).random((32, 28, 28)) > 0.5).astype("float32")
+
+    def one_sgd_step(kind, initial):
+        os.environ["DLNOTES_STRATEGY"] = kind
+        with pick_strategy(echo=None).scope():
+            vae = build_vae(2, hidden=(16,), seed=0)
+            vae(x[:1])
+            if initial is None:  # no noise: z_log_var = -40 everywhere, so each replica's z is its z_mean
+                head = vae.encoder.get_layer("z_log_var")
+                head.set_weights([np.zeros_like(w) for w in head.get_weights()])
+                head.bias.assign(np.full(2, -40.0, "float32"))
+            else:
+                vae.set_weights(initial)
+            vae.compile(optimizer=keras.optimizers.SGD(1e-3))
+        start = vae.get_weights()
+        vae.fit(x, epochs=1, batch_size=32, shuffle=False, verbose=0)
+        return start, vae.get_weights()
+
+    start, single = one_sgd_step("default", None)
+    _, mirrored = one_sgd_step("mirrored", start)
+    print("RESULT " + json.dumps({
+        "change": max(float(np.max(np.abs(a - b))) for a, b in zip(start, single)),
+        "diff": max(float(np.max(np.abs(a - b))) for a, b in zip(single, mirrored)),
+    }))
+    """
+)
+
+
+def test_vae_training_step_takes_the_same_step_on_two_replicas(tmp_path):
+    # the VAE has its own train_step: without dividing its loss by the replicas, the summed gradients
+    # would make the mirrored step twice the single-device one (diff about equal to change)
+    script = tmp_path / "vae_step.py"
+    script.write_text(VAE_STEP_BOTH_WAYS)
+    env = {k: v for k, v in os.environ.items() if k not in ("TF_CONFIG", "DLNOTES_STRATEGY")}
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    (line,) = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
+    result = json.loads(line.removeprefix("RESULT "))
+    assert result["change"] > 1e-4, result  # the step moved the weights
+    assert result["diff"] < 1e-3 * result["change"], result

@@ -14,6 +14,7 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
+from dlnotes.distribute import replica_share
 from dlnotes.layers.sampling import Sampling
 
 
@@ -79,7 +80,7 @@ class VAE(keras.Model):
         x = data[0] if isinstance(data, tuple) else data
         with tf.GradientTape() as tape:
             reconstruction, kl = self.loss_terms(x, training=True)
-            loss = keras.ops.mean(reconstruction + self.beta * kl)
+            loss = replica_share(keras.ops.mean(reconstruction + self.beta * kl))  # inside the tape
         gradients = tape.gradient(loss, self.trainable_weights)
         self.optimizer.apply(gradients, self.trainable_weights)
         return self._update_trackers(reconstruction, kl)
