@@ -35,7 +35,7 @@ from dlnotes.assignments.grading import (
 from dlnotes.assignments.markers import MarkerError, solution_lines, strip_solutions
 from dlnotes.runner import find_chapters
 
-CHAPTERS = ["01", "02", "03", "04", "05"]
+CHAPTERS = ["01", "02", "03", "04", "05", "06"]
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,261 @@
+"""Sample quality of generated MNIST digits, measured with a small MNIST classifier.
+
+Three numbers, each computed from the classifier ``C`` (a small convnet trained once and cached):
+
+- the Fréchet distance (FID-style) between generated and real images in the feature space of C's
+  penultimate layer: both sets are summarised by a Gaussian (mean, covariance), and
+  ``|m1 - m2|^2 + tr(S1 + S2 - 2 (S1^1/2 S2 S1^1/2)^1/2)`` compares them; 0 for identical sets;
+- the Inception-style score ``exp(E_x KL(p(y|x) || p(y)))``: high (up to 10) when every sample is
+  classified confidently *and* the classes are balanced; 1 when all samples look alike;
+- the share of each digit class among the samples, whose minimum shows a missing mode.
+
+The classifier is stored, with what it was trained on, under ``$DLNOTES_CACHE_DIR`` or ``~/.cache/dlnotes``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from dlnotes._threads import one_blas_thread
+
+NUM_CLASSES = 10
+FEATURES_LAYER = "features"
+# What each classifier variant is trained on; a cached file trained otherwise is trained again.
+CLASSIFIER_RECIPES = {
+    "full": {"train_size": 60_000, "epochs": 4, "batch_size": 128, "seed": 0, "architecture": 3},
+    "fast": {"train_size": 6_000, "epochs": 2, "batch_size": 64, "seed": 0, "architecture": 3},
+}
+
+
+# --- the numbers --------------------------------------------------------------------------------------------------
+
+
+def frechet_distance(features_a, features_b) -> float:
+    """Fréchet distance between Gaussians fitted to two sets of feature vectors, shapes (n, d) and (m, d)."""
+    a, b = _feature_matrix(features_a, "features_a"), _feature_matrix(features_b, "features_b")
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(f"frechet_distance: features of different sizes, {a.shape[1]} and {b.shape[1]}")
+    return frechet_distance_from_moments(*gaussian_moments(a), *gaussian_moments(b))
+
+
+def gaussian_moments(features) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and covariance (float64) of feature vectors of shape (n, d)."""
+    features = _feature_matrix(features, "features")
+    return features.mean(axis=0), np.cov(features, rowvar=False)
+
+
+def frechet_distance_from_moments(mean_a, cov_a, mean_b, cov_b) -> float:
+    """|m_a - m_b|^2 + tr(S_a) + tr(S_b) - 2 tr((S_a^1/2 S_b S_a^1/2)^1/2)."""
+    mean_a, mean_b = np.asarray(mean_a, np.float64), np.asarray(mean_b, np.float64)
+    cov_a, cov_b = np.asarray(cov_a, np.float64), np.asarray(cov_b, np.float64)
+    d = len(mean_a)
+    if mean_b.shape != (d,) or cov_a.shape != (d, d) or cov_b.shape != (d, d):
+        raise ValueError(
+            f"frechet_distance_from_moments: expected means ({d},) and covariances ({d}, {d}), got "
+            f"{mean_a.shape}, {cov_a.shape}, {mean_b.shape}, {cov_b.shape}"
+        )
+    with one_blas_thread():  # small eigen-decompositions: one thread is faster on a busy machine
+        root_a = _psd_sqrt(cov_a)
+        # S_a^1/2 S_b S_a^1/2 is symmetric and has the eigenvalues of S_a S_b: tr sqrt(S_a S_b) is the sum of their roots
+        cross = np.sqrt(np.clip(np.linalg.eigvalsh(root_a @ cov_b @ root_a), 0.0, None)).sum()
+    distance = np.sum((mean_a - mean_b) ** 2) + np.trace(cov_a) + np.trace(cov_b) - 2.0 * cross
+    return float(max(distance, 0.0))  # rounding can leave -1e-12 for identical sets
+
+
+def classifier_score(probabilities) -> float:
+    """exp(mean over samples of KL(p(y|x) || p(y))), p(y) the mean of the rows; between 1 and the number of classes."""
+    p = _probability_matrix(probabilities)
+    marginal = p.mean(axis=0, keepdims=True)
+    eps = 1e-12
+    kl = np.sum(p * (np.log(p + eps) - np.log(marginal + eps)), axis=1)
+    return float(np.exp(kl.mean()))
+
+
+def class_shares(probabilities) -> np.ndarray:
+    """Share of the samples assigned (argmax) to each class; sums to 1."""
+    p = _probability_matrix(probabilities)
+    return np.bincount(p.argmax(axis=1), minlength=p.shape[1]) / len(p)
+
+
+# --- the classifier -----------------------------------------------------------------------------------------------
+
+
+def cache_dir() -> Path:
+    """Where trained helper models are kept: ``$DLNOTES_CACHE_DIR``, else ``~/.cache/dlnotes``."""
+    return Path(os.environ.get("DLNOTES_CACHE_DIR") or Path.home() / ".cache" / "dlnotes")
+
+
+def build_classifier() -> keras.Model:
+    """A small convnet: two 3x3 convolutions with batch norm and pooling, a 128-unit ReLU layer (the features), softmax."""
+    inputs = keras.Input(shape=(28, 28, 1))
+    h = inputs
+    for filters in (32, 64):
+        h = keras.layers.Conv2D(filters, 3, use_bias=False)(h)  # the batch norm's shift replaces the bias
+        # momentum 0.9: the moving statistics settle within the few hundred steps of the "fast" variant
+        h = keras.layers.MaxPooling2D()(keras.layers.ReLU()(keras.layers.BatchNormalization(momentum=0.9)(h)))
+    features = keras.layers.Dense(128, activation="relu", name=FEATURES_LAYER)(keras.layers.Flatten()(h))
+    outputs = keras.layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities")(features)
+    return keras.Model(inputs, outputs, name="mnist_classifier")
+
+
+def load_classifier(variant: str = "full", directory: str | os.PathLike | None = None, verbose: bool = True):
+    """The MNIST classifier of ``variant`` ("full" or "fast"), from the cache or trained now (and cached).
+
+    Returns ``(classifier, info)``; ``info`` says what it was trained on and its test accuracy.
+    """
+    if variant not in CLASSIFIER_RECIPES:
+        raise ValueError(f"load_classifier: variant must be one of {sorted(CLASSIFIER_RECIPES)}, got {variant!r}")
+    recipe = CLASSIFIER_RECIPES[variant]
+    directory = Path(directory) if directory is not None else cache_dir()
+    model_path, info_path = directory / f"mnist_classifier_{variant}.keras", directory / f"mnist_classifier_{variant}.json"
+    if model_path.is_file() and info_path.is_file():
+        try:
+            info = json.loads(info_path.read_text(encoding="utf-8"))
+            if info.get("recipe") == recipe:
+                classifier = keras.saving.load_model(model_path)
+                if verbose:
+                    print(f"MNIST classifier ({variant}) loaded from {model_path}: test accuracy {info['test_accuracy']:.4f}")
+                return classifier, info
+            reason = "it was trained with another recipe"
+        except (OSError, ValueError, KeyError) as exc:
+            reason = f"it cannot be read ({type(exc).__name__}: {exc})"
+        if verbose:
+            print(f"retraining the cached classifier {model_path}: {reason}")
+    classifier, info = train_classifier(**recipe, verbose=verbose)
+    info["recipe"] = recipe
+    directory.mkdir(parents=True, exist_ok=True)
+    _atomic_write(model_path, lambda path: classifier.save(path))
+    _atomic_write(info_path, lambda path: Path(path).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8"))
+    if verbose:
+        print(f"saved to {model_path}")
+    return classifier, info
+
+
+def train_classifier(
+    train_size: int = 60_000, epochs: int = 4, batch_size: int = 128, seed: int = 0, verbose: bool = True, **_ignored
+):
+    """Train :func:`build_classifier` on the first ``train_size`` MNIST training images; returns (model, info)."""
+    from dlnotes.data import load_mnist
+
+    for name, value in [("train_size", train_size), ("epochs", epochs), ("batch_size", batch_size)]:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"train_classifier: {name} must be a positive int, got {value!r}")
+    (x_train, y_train), (x_test, y_test) = load_mnist()
+    x_train, y_train = x_train[:train_size].astype("float32")[..., None] / 255.0, y_train[:train_size]
+    keras.utils.set_random_seed(seed)
+    classifier = build_classifier()
+    # no dropout and a learning rate decaying to 0: a classifier that is confident on clear digits, which the score needs
+    steps = epochs * -(-train_size // batch_size)
+    schedule = keras.optimizers.schedules.CosineDecay(2e-3, decay_steps=steps)
+    classifier.compile(optimizer=keras.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy")
+    classifier.fit(x_train, y_train, epochs=epochs, batch_size=batch_size, verbose=0)
+    probabilities = classifier.predict(x_test.astype("float32")[..., None] / 255.0, batch_size=1000, verbose=0)
+    accuracy = float(np.mean(probabilities.argmax(axis=1) == y_test))
+    if verbose:
+        print(f"trained an MNIST classifier on {train_size:,} images for {epochs} epoch(s): test accuracy {accuracy:.4f}")
+    info = {
+        "trained_on": f"MNIST training images [:{train_size}]",
+        "train_size": train_size,
+        "epochs": epochs,
+        "seed": seed,
+        "test_accuracy": accuracy,
+        "keras": keras.__version__,
+    }
+    return classifier, info
+
+
+class SampleQuality:
+    """Scores sets of 28x28 images in [0, 1] against reference images (e.g. the MNIST test set) with a classifier.
+
+    ``SampleQuality(classifier, reference).evaluate(images)`` returns a dict with ``fid`` (Fréchet distance to
+    the reference in the classifier's feature space), ``score`` (Inception-style), ``class_shares`` and
+    ``min_class_share``. The reference's feature statistics are computed once.
+    """
+
+    def __init__(self, classifier, reference_images):
+        if not isinstance(classifier, keras.Model):
+            raise TypeError(f"SampleQuality: classifier must be a keras.Model, got {type(classifier).__name__}")
+        try:
+            features = classifier.get_layer(FEATURES_LAYER).output
+        except ValueError:
+            raise ValueError(
+                f"SampleQuality: the classifier has no layer named {FEATURES_LAYER!r} "
+                "(use dlnotes.metrics.load_classifier or build_classifier)"
+            ) from None
+        # one pass gives both the penultimate features and the class probabilities
+        self.network = keras.Model(classifier.inputs, [features, classifier.outputs[0]])
+        self.reference_moments = gaussian_moments(self.features_and_probabilities(reference_images)[0])
+
+    def features_and_probabilities(self, images) -> tuple[np.ndarray, np.ndarray]:
+        images = _image_batch(images)
+        features, probabilities = self.network.predict(images, batch_size=1000, verbose=0)
+        return features.astype(np.float64), probabilities.astype(np.float64)
+
+    def evaluate(self, images) -> dict:
+        features, probabilities = self.features_and_probabilities(images)
+        shares = class_shares(probabilities)
+        return {
+            "fid": frechet_distance_from_moments(*gaussian_moments(features), *self.reference_moments),
+            "score": classifier_score(probabilities),
+            "class_shares": shares,
+            "min_class_share": float(shares.min()),
+        }
+
+
+# --- input checks -------------------------------------------------------------------------------------------------
+
+
+def _feature_matrix(features, name) -> np.ndarray:
+    features = np.asarray(features, dtype=np.float64)
+    if features.ndim != 2 or len(features) < 2:
+        raise ValueError(f"{name}: expected a matrix of at least 2 feature vectors, shape (n >= 2, d), got {features.shape}")
+    if not np.all(np.isfinite(features)):
+        raise ValueError(f"{name}: the features contain NaN or infinite values")
+    return features
+
+
+def _probability_matrix(probabilities) -> np.ndarray:
+    p = np.asarray(probabilities, dtype=np.float64)
+    if p.ndim != 2 or len(p) == 0:
+        raise ValueError(f"expected class probabilities of shape (n, classes), got {p.shape}")
+    if np.any(p < -1e-6) or not np.allclose(p.sum(axis=1), 1.0, atol=1e-3):
+        raise ValueError("expected class probabilities: non-negative rows that sum to 1 (apply softmax to logits)")
+    return np.clip(p, 0.0, 1.0)
+
+
+def _image_batch(images) -> np.ndarray:
+    images = np.asarray(images, dtype=np.float32)
+    if images.ndim == 3:
+        images = images[..., None]
+    if images.ndim != 4 or images.shape[1:] != (28, 28, 1) or len(images) < 2:
+        raise ValueError(f"expected at least 2 images of shape (28, 28) or (28, 28, 1), got an array of shape {images.shape}")
+    if not np.all(np.isfinite(images)) or images.min() < -1e-3 or images.max() > 1 + 1e-3:
+        raise ValueError(
+            f"expected pixels in [0, 1] (convert a tanh generator's output with from_tanh_range), got values in "
+            f"[{np.nanmin(images):.3g}, {np.nanmax(images):.3g}]"
+        )
+    return images
+
+
+def _psd_sqrt(matrix: np.ndarray) -> np.ndarray:
+    values, vectors = np.linalg.eigh((matrix + matrix.T) / 2)
+    return (vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T
+
+
+def _atomic_write(path: Path, write) -> None:
+    """Write through a temporary file in the same folder, so that a concurrent reader never sees half a file."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=path.suffix)
+    os.close(handle)
+    try:
+        write(temporary)
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; a cache is as readable as any other file
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
