@@ -165,15 +165,21 @@ TRAIN_BOTH_WAYS = textwrap.dedent(
 )
 
 
-@pytest.fixture(scope="module")
-def trained_both_ways(tmp_path_factory):
-    script = tmp_path_factory.mktemp("distribute") / "train_both_ways.py"
-    script.write_text(TRAIN_BOTH_WAYS)
+def run_script(folder, name: str, source: str) -> tuple[list[str], str]:
+    """Run ``source`` in a fresh interpreter (devices are configured before TF starts); its RESULT lines and stdout."""
+    script = folder / name
+    script.write_text(source)
     env = {k: v for k, v in os.environ.items() if k not in ("TF_CONFIG", "DLNOTES_STRATEGY")}
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
-    (line,) = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
-    return json.loads(line.removeprefix("RESULT ")), done.stdout
+    results = [line.removeprefix("RESULT ") for line in done.stdout.splitlines() if line.startswith("RESULT ")]
+    return results, done.stdout
+
+
+@pytest.fixture(scope="module")
+def trained_both_ways(tmp_path_factory):
+    (line,), stdout = run_script(tmp_path_factory.mktemp("distribute"), "train_both_ways.py", TRAIN_BOTH_WAYS)
+    return json.loads(line), stdout
 
 
 def test_mirrored_over_two_cpus_trains_like_one_device(trained_both_ways):
@@ -231,15 +237,11 @@ SETUP_UNDER_MIRRORED = textwrap.dedent(
 
 
 def test_setup_makes_unchanged_notebook_code_train_under_the_strategy(tmp_path):
-    script = tmp_path / "setup_under_mirrored.py"
-    script.write_text(SETUP_UNDER_MIRRORED)
-    env = {k: v for k, v in os.environ.items() if k not in ("TF_CONFIG", "DLNOTES_STRATEGY")}
-    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
-    results = [line.split()[1:] for line in done.stdout.splitlines() if line.startswith("RESULT ")]
+    lines, stdout = run_script(tmp_path, "setup_under_mirrored.py", SETUP_UNDER_MIRRORED)
+    results = [line.split() for line in lines]
     assert results[0] == ["MirroredStrategy", "(2", "replica(s))", "MirroredStrategy"]
     assert results[1][0] == "_DefaultDistributionStrategy" and results[1][-1] != "MirroredStrategy"
-    assert "Models are built and trained under MirroredStrategy" in done.stdout
+    assert "Models are built and trained under MirroredStrategy" in stdout
 
 
 VAE_STEP_BOTH_WAYS = textwrap.dedent(
@@ -283,12 +285,7 @@ VAE_STEP_BOTH_WAYS = textwrap.dedent(
 def test_vae_training_step_takes_the_same_step_on_two_replicas(tmp_path):
     # the VAE has its own train_step: without dividing its loss by the replicas, the summed gradients
     # would make the mirrored step twice the single-device one (diff about equal to change)
-    script = tmp_path / "vae_step.py"
-    script.write_text(VAE_STEP_BOTH_WAYS)
-    env = {k: v for k, v in os.environ.items() if k not in ("TF_CONFIG", "DLNOTES_STRATEGY")}
-    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
-    (line,) = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
-    result = json.loads(line.removeprefix("RESULT "))
+    (line,), _ = run_script(tmp_path, "vae_step.py", VAE_STEP_BOTH_WAYS)
+    result = json.loads(line)
     assert result["change"] > 1e-4, result  # the step moved the weights
     assert result["diff"] < 1e-3 * result["change"], result
