@@ -54,6 +54,7 @@ clean:
 # ONLY=02: FAST and full runs of the chosen chapters only.
 benchmarks: $(STAMP)
 	$(if $(ONLY),,$(BIN)/python benchmarks/rnn_speed.py)
+	$(if $(ONLY),,$(BIN)/python benchmarks/training_speed.py)
 	$(BIN)/python benchmarks/fast_run.py $(if $(ONLY),--only $(ONLY))
 	$(BIN)/python benchmarks/full_run.py --only $(or $(ONLY),$(shell $(BIN)/python -m dlnotes list | cut -c1-2 | paste -sd,))
 	$(BIN)/python benchmarks/tables.py --write

@@ -33,11 +33,15 @@ def load_results(folder: Path = RESULTS) -> dict:
     def read(pattern: str) -> list[dict]:
         return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob(pattern))]
 
-    speed = folder / "rnn_speed.json"
+    def read_one(name: str) -> dict | None:
+        path = folder / name
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
     return {
         "full": read("full_*.json"),
         "fast": read("fast_*.json"),
-        "rnn_speed": json.loads(speed.read_text(encoding="utf-8")) if speed.is_file() else None,
+        "rnn_speed": read_one("rnn_speed.json"),
+        "training_speed": read_one("training_speed.json"),
     }
 
 
@@ -84,6 +88,28 @@ def render_speed(speed: dict) -> str:
     return "\n".join(lines)
 
 
+def render_training_speed(speed: dict) -> str:
+    """Milliseconds per training step without and with XLA, and with a tf.data pipeline (benchmarks/training_speed.py)."""
+    settings = speed["settings"]
+    lines = [
+        f"Milliseconds per training step of each chapter's hot training loop: compiled without XLA, as first "
+        f"shipped (before), with XLA (`jit_compile=True`, after), and with XLA fed by a tf.data pipeline; "
+        f"{settings['steps']} steps an epoch, median of {settings['rounds']} rounds of alternating epochs; "
+        f"on {speed['machine']}, {speed['date']}{_busy(speed['load_average_at_end'][1])}.",
+        "",
+        "| training loop | batch | before (ms) | after (ms) | after + tf.data (ms) | speed-up: wall, CPU | "
+        "speed-up with tf.data: wall, CPU |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, entry in speed["workloads"].items():
+        ms, wall, cpu = entry["ms_per_step"], entry["speedup"], entry["cpu_speedup"]
+        lines.append(
+            f"| {name} | {entry['batch_size']} | {ms['before']:.1f} | {ms['after']:.1f} | {ms['after + tf.data']:.1f} | "
+            f"{wall['after']:.2f}, {cpu['after']:.2f} | {wall['after + tf.data']:.2f}, {cpu['after + tf.data']:.2f} |"
+        )
+    return "\n".join(lines)
+
+
 def render_metrics(entry: dict) -> str:
     lines = [
         f"**{entry['chapter']}**, full mode: {entry['seconds'] / 60:.1f} min on {entry['machine']}, {entry['date']}"
@@ -103,6 +129,8 @@ def render(results: dict) -> str:
         blocks += ["### Run times", render_times(results["full"], results["fast"])]
     if results["rnn_speed"]:
         blocks += ["### Custom cells vs Keras's layers", render_speed(results["rnn_speed"])]
+    if results.get("training_speed"):
+        blocks += ["### XLA compilation of the training steps", render_training_speed(results["training_speed"])]
     if results["full"]:
         blocks += ["### Full-mode metrics"] + [render_metrics(entry) for entry in results["full"]]
     return "\n\n".join(blocks) if blocks else "No results yet."

@@ -27,8 +27,10 @@ from dlnotes._threads import one_blas_thread
 NUM_CLASSES = 10
 FEATURES_LAYER = "features"
 # What each classifier variant is trained on; a cached file trained otherwise is trained again.
+# "full": 12 epochs make a classifier as confident on real test digits as the one the sample scores are usually
+# quoted with (real test images score about 9.9; after 4 epochs they scored 9.75, a lower ceiling for every score).
 CLASSIFIER_RECIPES = {
-    "full": {"train_size": 60_000, "epochs": 4, "batch_size": 128, "seed": 0, "architecture": 3},
+    "full": {"train_size": 60_000, "epochs": 12, "batch_size": 128, "seed": 0, "architecture": 3, "jit_compile": True},
     "fast": {"train_size": 6_000, "epochs": 2, "batch_size": 64, "seed": 0, "architecture": 3},
 }
 
@@ -138,9 +140,18 @@ def load_classifier(variant: str = "full", directory: str | os.PathLike | None =
 
 
 def train_classifier(
-    train_size: int = 60_000, epochs: int = 4, batch_size: int = 128, seed: int = 0, verbose: bool = True, **_ignored
+    train_size: int = 60_000,
+    epochs: int = 12,
+    batch_size: int = 128,
+    seed: int = 0,
+    jit_compile: bool = False,
+    verbose: bool = True,
+    **_ignored,
 ):
-    """Train :func:`build_classifier` on the first ``train_size`` MNIST training images; returns (model, info)."""
+    """Train :func:`build_classifier` on the first ``train_size`` MNIST training images; returns (model, info).
+
+    ``jit_compile`` compiles the training step with XLA: faster epochs, a few seconds more to start.
+    """
     from dlnotes.data import load_mnist
 
     for name, value in [("train_size", train_size), ("epochs", epochs), ("batch_size", batch_size)]:
@@ -153,7 +164,9 @@ def train_classifier(
     # no dropout and a learning rate decaying to 0: a classifier that is confident on clear digits, which the score needs
     steps = epochs * -(-train_size // batch_size)
     schedule = keras.optimizers.schedules.CosineDecay(2e-3, decay_steps=steps)
-    classifier.compile(optimizer=keras.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy")
+    classifier.compile(
+        optimizer=keras.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy", jit_compile=jit_compile
+    )
     classifier.fit(x_train, y_train, epochs=epochs, batch_size=batch_size, verbose=0)
     probabilities = classifier.predict(x_test.astype("float32")[..., None] / 255.0, batch_size=1000, verbose=0)
     accuracy = float(np.mean(probabilities.argmax(axis=1) == y_test))
