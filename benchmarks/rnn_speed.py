@@ -18,15 +18,14 @@ Writes benchmarks/results/rnn_speed.json (or rnn_speed_quick.json) with the mach
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from _results import write_result
+
 TARGET_RATIO = 1.15  # the custom cells may take at most this multiple of the built-in layer's time
 CELLS = ("simple_rnn", "lstm", "gru")
 
@@ -160,7 +159,6 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from dlnotes.runner import machine_summary
 
     jit_options = [False] if args.no_jit_only else [False, True]
     print(f"MNIST rows: {train_rows} training sequences, batch {args.batch_size}, {args.units} units, {rounds} rounds")
@@ -172,16 +170,10 @@ def main(argv: list[str] | None = None) -> int:
         **result,
         "target_ratio": TARGET_RATIO,
         "meets_target": all(r <= TARGET_RATIO for r in result["custom_to_builtin_ratio"].values()),
-        "machine": machine_summary(),
-        "load_average_at_end": [round(v, 2) for v in os.getloadavg()],
-        "date": date.today().isoformat(),
     }
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / ("rnn_speed_quick.json" if args.quick else "rnn_speed.json")
-    path.write_text(json.dumps(entry, indent=2) + "\n", encoding="utf-8")
     for name, ratio in result["custom_to_builtin_ratio"].items():
         print(f"custom / built-in, {name}: {ratio:.3f} ({'ok' if ratio <= TARGET_RATIO else 'SLOWER than'} {TARGET_RATIO})")
-    print(f"wrote {path}")
+    write_result("rnn_speed", args.quick, entry)
     return 0 if entry["meets_target"] else 1
 
 

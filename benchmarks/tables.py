@@ -88,6 +88,26 @@ def render_speed(speed: dict) -> str:
     return "\n".join(lines)
 
 
+def render_profile(full: list[dict]) -> str:
+    """Where each full run spent its time: its slowest cells and their share of the chapter (recorded by the runner)."""
+    lines = [
+        "The slowest cells of each chapter's last full run, as the runner records them; nearly all of the time is "
+        "spent training.",
+        "",
+        "| chapter | full run | slowest cells (seconds) | their share |",
+        "|---|---:|---|---:|",
+    ]
+    for entry in full:
+        cells = entry.get("slowest_cells") or []
+        if not cells:
+            lines.append(f"| {entry['chapter']} | {entry['seconds'] / 60:.1f} min | not recorded | |")
+            continue
+        named = "; ".join(f"{c['cell'].replace('|', '/')} {c['seconds']:.0f}" for c in cells)
+        share = sum(c["seconds"] for c in cells) / entry["seconds"]
+        lines.append(f"| {entry['chapter']} | {entry['seconds'] / 60:.1f} min | {named} | {share:.0%} |")
+    return "\n".join(lines)
+
+
 def render_training_speed(speed: dict) -> str:
     """Milliseconds per training step without and with XLA, and with a tf.data pipeline (benchmarks/training_speed.py)."""
     settings = speed["settings"]
@@ -129,6 +149,8 @@ def render(results: dict) -> str:
         blocks += ["### Run times", render_times(results["full"], results["fast"])]
     if results["rnn_speed"]:
         blocks += ["### Custom cells vs Keras's layers", render_speed(results["rnn_speed"])]
+    if results["full"]:
+        blocks += ["### Where the time goes", render_profile(results["full"])]
     if results.get("training_speed"):
         blocks += ["### XLA compilation of the training steps", render_training_speed(results["training_speed"])]
     if results["full"]:

@@ -27,11 +27,9 @@ import os
 import statistics
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
-RESULTS = Path(__file__).resolve().parent / "results"
-
+from _results import RESULTS, write_result
 
 # --- the hot training loops, as the chapters build them ------------------------------------------------------------
 
@@ -221,8 +219,6 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from dlnotes.runner import machine_summary
-
     for cell in profile()[:6]:
         print(f"{cell['seconds']:>7.0f} s  {cell['chapter']}  {cell['cell'][:70]}")
     print(f"timing {steps} steps per epoch, {rounds} round(s): " + "; ".join(
@@ -232,14 +228,8 @@ def main(argv: list[str] | None = None) -> int:
         "mode": "quick" if args.quick else "full",
         "settings": {"steps": steps, "rounds": rounds},
         "workloads": measure(workloads, steps, rounds),
-        "machine": machine_summary(),
-        "load_average_at_end": [round(v, 2) for v in os.getloadavg()],
-        "date": date.today().isoformat(),
     }
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / ("training_speed_quick.json" if args.quick else "training_speed.json")
-    path.write_text(json.dumps(entry, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {path}")
+    write_result("training_speed", args.quick, entry)
     return 0
 
 

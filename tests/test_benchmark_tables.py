@@ -52,3 +52,14 @@ def test_training_speed_table_shows_both_settings_and_the_speed_up():
     assert "### XLA compilation of the training steps" in text
     assert "| 05 VAE | 128 | 16.1 | 13.4 | 13.0 | 1.20, 1.53 | 1.24, 1.50 |" in text
     assert "200 steps an epoch, median of 3 rounds" in text and "on m, 2026-01-01" in text
+
+
+def test_profile_lists_the_slowest_cells_and_their_share_of_the_run():
+    full = [
+        {"chapter": "05_x", "seconds": 1000, "slowest_cells": [{"cell": "cell 10 (`fit`)", "seconds": 600},
+                                                                 {"cell": "cell 3 (`a | b`)", "seconds": 200}]},
+        {"chapter": "02_y", "seconds": 120},
+    ]
+    text = tables.render_profile(full)
+    assert "| 05_x | 16.7 min | cell 10 (`fit`) 600; cell 3 (`a / b`) 200 | 80% |" in text
+    assert "| 02_y | 2.0 min | not recorded | |" in text
