@@ -9,7 +9,9 @@ loop that trains without XLA as the course first shipped it, and times the same 
 compiled as before (``jit_compile=False``: TensorFlow's graph executor, Keras's default on a CPU) and
 after (``jit_compile=True``: one XLA program per step), both fed NumPy arrays as the chapters do;
 a third setting adds a tf.data pipeline (cache, shuffle, prefetch) to the XLA step. Chapters 02
-and 03 compile with XLA already (``benchmarks/rnn_speed.py`` measures them).
+and 03 compile with XLA already (``benchmarks/rnn_speed.py`` measures them). XLA does not pay
+everywhere: on a CPU it draws random numbers slowly, so chapter 04's denoising autoencoders, which
+draw noise for every input pixel in every step, train without it; their row here shows why.
 
 Every setting of a model is built and warmed up first, so compilation is not timed. In each round
 they run in the order A, B, C, C, B, A: a steady drift in the machine's load cancels out. A
@@ -63,6 +65,15 @@ def chapter04_deep_autoencoder():
     return model, {"loss": "mse"}, "images", 256
 
 
+def chapter04_denoising_autoencoder():
+    """Chapter 04: the denoising autoencoder 784-32-784 with Gaussian noise on its input, batch 128."""
+    import keras
+
+    model = keras.Sequential([keras.Input(shape=(784,)), keras.layers.GaussianNoise(0.5),
+                              keras.layers.Dense(32, activation="relu"), keras.layers.Dense(784, activation="sigmoid")])
+    return model, {"loss": "mse"}, "images", 128
+
+
 def chapter05_vae():
     """Chapter 05: the MLP VAE (512-256 encoder and decoder, 2-D latent), batch 128."""
     from dlnotes.models import build_vae
@@ -93,6 +104,7 @@ def chapter06_mlp_gan():
 WORKLOADS = {
     "01 MLP (batch norm, dropout)": chapter01_mlp,
     "04 deep autoencoder": chapter04_deep_autoencoder,
+    "04 denoising autoencoder (trains without XLA)": chapter04_denoising_autoencoder,
     "05 VAE": chapter05_vae,
     "06 DCGAN": chapter06_dcgan,
     "06 MLP GAN": chapter06_mlp_gan,
