@@ -1,6 +1,6 @@
 """Where the full course spends its time, and what XLA compilation saves there: before and after, in one run.
 
-    python benchmarks/training_speed.py            # 3 rounds of 200 steps per model and setting: about 10 minutes
+    python benchmarks/training_speed.py            # 3 rounds of 150 steps per model and setting: about 10 minutes
     python benchmarks/training_speed.py --quick    # 1 round of 40 steps: a minute or two
 
 The profile: the slowest cells of every chapter's last full run (benchmarks/results/full_*.json,
@@ -82,13 +82,13 @@ def chapter05_vae():
 
 
 def chapter06_dcgan():
-    """Chapter 06: the DCGAN (generator 64/32 filters, discriminator 32/64), batch 64."""
+    """Chapter 06: the DCGAN (generator 128/64 filters, discriminator 64/128), batch 64."""
     import keras
 
     from dlnotes.models import build_dcgan
 
     optimizers = {name: keras.optimizers.Adam(5e-4, beta_1=0.5) for name in ("d_optimizer", "g_optimizer")}
-    return build_dcgan(64, (64, 32), (32, 64), seed=0), optimizers, "tanh", 64
+    return build_dcgan(64, (128, 64), (64, 128), seed=0), optimizers, "tanh", 64
 
 
 def chapter06_mlp_gan():
@@ -216,11 +216,11 @@ def profile(folder: Path = RESULTS) -> list[dict]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1 round of 40 steps: a short check")
-    parser.add_argument("--steps", type=int, help="training steps per timed epoch (default 200; quick 40)")
+    parser.add_argument("--steps", type=int, help="training steps per timed epoch (default 150; quick 40)")
     parser.add_argument("--rounds", type=int, help="rounds, each 4 timed epochs per model (default 3; quick 1)")
     parser.add_argument("--only", help="comma-separated workloads whose name starts so, e.g. 05,06")
     args = parser.parse_args(argv)
-    steps = args.steps or (40 if args.quick else 200)
+    steps = args.steps or (40 if args.quick else 150)
     rounds = args.rounds or (1 if args.quick else 3)
     if steps < 1 or rounds < 1:
         parser.error(f"--steps and --rounds must be positive, got {steps} and {rounds}")
