@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--train-rows", type=int, help="MNIST training images per epoch (default 42,000; quick 4,000)")
     parser.add_argument("--rounds", type=int, help="rounds (each: two epochs per LSTM/GRU model; default 3; quick 2)")
     parser.add_argument("--units", type=int, default=128)
-    parser.add_argument("--batch-size", type=int, default=64, help="the batch size chapter 03 trains with")
+    parser.add_argument("--batch-size", type=int, default=64, help="the batch size chapter 04 trains with")
     parser.add_argument("--no-jit-only", action="store_true", help="skip the jit_compile=True models")
     args = parser.parse_args(argv)
     train_rows = args.train_rows or (4_000 if args.quick else 42_000)

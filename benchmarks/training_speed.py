@@ -10,7 +10,7 @@ compiled as before (``jit_compile=False``: TensorFlow's graph executor, Keras's 
 after (``jit_compile=True``: one XLA program per step), both fed NumPy arrays as the chapters do;
 a third setting adds a tf.data pipeline (cache, shuffle, prefetch) to the XLA step. Chapters 02
 and 03 compile with XLA already (``benchmarks/rnn_speed.py`` measures them). XLA does not pay
-everywhere: on a CPU it draws random numbers slowly, so chapter 04's denoising autoencoders, which
+everywhere: on a CPU it draws random numbers slowly, so chapter 06's denoising autoencoders, which
 draw noise for every input pixel in every step, train without it; their row here shows why.
 
 Every setting of a model is built and warmed up first, so compilation is not timed. In each round
@@ -48,8 +48,8 @@ def chapter01_mlp():
     return model, {"loss": "sparse_categorical_crossentropy", "metrics": ["accuracy"]}, "labels", 128
 
 
-def chapter04_deep_autoencoder():
-    """Chapter 04: the deep autoencoder 784-1000-500-250-30-250-500-1000-784, batch 256."""
+def chapter06_deep_autoencoder():
+    """Chapter 06: the deep autoencoder 784-1000-500-250-30-250-500-1000-784, batch 256."""
     import keras
 
     def stack(widths):
@@ -65,8 +65,8 @@ def chapter04_deep_autoencoder():
     return model, {"loss": "mse"}, "images", 256
 
 
-def chapter04_denoising_autoencoder():
-    """Chapter 04: the denoising autoencoder 784-32-784 with Gaussian noise on its input, batch 128."""
+def chapter06_denoising_autoencoder():
+    """Chapter 06: the denoising autoencoder 784-32-784 with Gaussian noise on its input, batch 128."""
     import keras
 
     model = keras.Sequential([keras.Input(shape=(784,)), keras.layers.GaussianNoise(0.5),
@@ -74,15 +74,15 @@ def chapter04_denoising_autoencoder():
     return model, {"loss": "mse"}, "images", 128
 
 
-def chapter05_vae():
-    """Chapter 05: the MLP VAE (512-256 encoder and decoder, 2-D latent), batch 128."""
+def chapter07_vae():
+    """Chapter 07: the MLP VAE (512-256 encoder and decoder, 2-D latent), batch 128."""
     from dlnotes.models import build_vae
 
     return build_vae(2, seed=0), {}, "binary", 128
 
 
-def chapter06_dcgan():
-    """Chapter 06: the DCGAN (generator 128/64 filters, discriminator 64/128), batch 64."""
+def chapter08_dcgan():
+    """Chapter 08: the DCGAN (generator 128/64 filters, discriminator 64/128), batch 64."""
     import keras
 
     from dlnotes.models import build_dcgan
@@ -91,8 +91,8 @@ def chapter06_dcgan():
     return build_dcgan(64, (128, 64), (64, 128), seed=0), optimizers, "tanh", 64
 
 
-def chapter06_mlp_gan():
-    """Chapter 06: the MLP GAN (generator 256-512, discriminator 512-256), batch 64."""
+def chapter08_mlp_gan():
+    """Chapter 08: the MLP GAN (generator 256-512, discriminator 512-256), batch 64."""
     import keras
 
     from dlnotes.models import build_mlp_gan
@@ -103,11 +103,11 @@ def chapter06_mlp_gan():
 
 WORKLOADS = {
     "01 MLP (batch norm, dropout)": chapter01_mlp,
-    "04 deep autoencoder": chapter04_deep_autoencoder,
-    "04 denoising autoencoder (trains without XLA)": chapter04_denoising_autoencoder,
-    "05 VAE": chapter05_vae,
-    "06 DCGAN": chapter06_dcgan,
-    "06 MLP GAN": chapter06_mlp_gan,
+    "06 deep autoencoder": chapter06_deep_autoencoder,
+    "06 denoising autoencoder (trains without XLA)": chapter06_denoising_autoencoder,
+    "07 VAE": chapter07_vae,
+    "08 DCGAN": chapter08_dcgan,
+    "08 MLP GAN": chapter08_mlp_gan,
 }
 
 
@@ -123,7 +123,7 @@ def training_data(kind: str, rows: int):
         return flat, labels
     if kind == "images":
         return flat, flat
-    if kind == "binary":  # chapter 05 binarises the pixels
+    if kind == "binary":  # chapter 07 binarises the pixels
         return (images > 127).astype("float32"), None
     if kind == "tanh":
         return (images.astype("float32") / 127.5 - 1.0)[..., None], None

@@ -35,7 +35,7 @@ from dlnotes.assignments.grading import (
 from dlnotes.assignments.markers import MarkerError, solution_lines, strip_solutions
 from dlnotes.runner import find_chapters
 
-CHAPTERS = ["01", "02", "03", "04", "05", "06"]
+CHAPTERS = ["01", "03", "04", "06", "07", "08"]
 
 
 @pytest.fixture(autouse=True)
@@ -458,8 +458,8 @@ def test_reference_solutions_score_full_marks(chapter, run_fast):
 
 @pytest.mark.notebook
 def test_student_version_of_a_real_chapter_grades_blank_wrong_and_right(tmp_path):
-    """Chapter 05's student version through the grader: blank answers fail, a wrong one fails with its hint."""
-    (path,) = find_chapters("05")
+    """Chapter 07's student version through the grader: blank answers fail, a wrong one fails with its hint."""
+    (path,) = find_chapters("07")
     assignment = parse_assignment(read_notebook(path), path.stem)
     student = student_version(assignment)
     submission = answered(
@@ -493,8 +493,8 @@ def test_cli_help_states_the_grading_defaults(capsys):
 def test_cli_writes_both_versions(tmp_path, capsys):
     from dlnotes.__main__ import main
 
-    assert main(["student", "--only", "05", "--out", str(tmp_path)]) == 0
-    assert "05_variational_autoencoder: student version" in capsys.readouterr().out
-    student = json.loads((tmp_path / "05_variational_autoencoder" / "student" / "05_variational_autoencoder.ipynb").read_text())
+    assert main(["student", "--only", "07", "--out", str(tmp_path)]) == 0
+    assert "07_variational_autoencoder: student version" in capsys.readouterr().out
+    student = json.loads((tmp_path / "07_variational_autoencoder" / "student" / "07_variational_autoencoder.ipynb").read_text())
     assert student["metadata"]["dlnotes"]["assignment"]["version"] == "student"
-    assert os.path.isfile(tmp_path / "05_variational_autoencoder" / "grading" / "05_variational_autoencoder.ipynb")
+    assert os.path.isfile(tmp_path / "07_variational_autoencoder" / "grading" / "07_variational_autoencoder.ipynb")

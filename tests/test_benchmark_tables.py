@@ -43,14 +43,14 @@ def test_training_speed_table_shows_both_settings_and_the_speed_up():
         "machine": "m",
         "date": "2026-01-01",
         "load_average_at_end": [1.0, 1.2, 1.1],
-        "workloads": {"05 VAE": {"batch_size": 128,
+        "workloads": {"07 VAE": {"batch_size": 128,
                                  "ms_per_step": {"before": 16.07, "after": 13.4, "after + tf.data": 13.0},
                                  "speedup": {"after": 1.2, "after + tf.data": 1.24},
                                  "cpu_speedup": {"after": 1.53, "after + tf.data": 1.5}}},
     }
     text = tables.render({"full": [], "fast": [], "rnn_speed": None, "training_speed": speed})
     assert "### XLA compilation of the training steps" in text
-    assert "| 05 VAE | 128 | 16.1 | 13.4 | 13.0 | 1.20, 1.53 | 1.24, 1.50 |" in text
+    assert "| 07 VAE | 128 | 16.1 | 13.4 | 13.0 | 1.20, 1.53 | 1.24, 1.50 |" in text
     assert "200 steps an epoch, median of 3 rounds" in text and "on m, 2026-01-01" in text
 
 

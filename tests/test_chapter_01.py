@@ -49,10 +49,6 @@ def check_thresholds(metrics):
     test_mnist_mlp_learns_in_fast_mode(metrics)
 
 
-def test_fast_mode_is_under_a_minute(run_fast):
-    assert run_fast("01").seconds < 60
-
-
 def test_deterministic_cells_reproduce_under_nbval(run_fast):
     """nbval re-executes the executed copy and compares the cells tagged nbval-check-output.
 

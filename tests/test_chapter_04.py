@@ -1,4 +1,4 @@
-"""Chapter 04 in FAST mode: every autoencoder learns, the linear one finds PCA, tying halves the weights."""
+"""Chapter 04 in FAST mode: the custom cells equal Keras's, and every model learns something."""
 
 import pytest
 
@@ -10,37 +10,32 @@ def metrics(run_fast):
     return run_fast("04").metrics
 
 
-def test_pca_baseline_is_in_the_published_range(metrics):
-    # FAST fits PCA on 5,000 training images and tests on 2,000; the full-data value is 13.87
-    assert 13.0 < metrics["pca30_sq_error"] < 16.0
+def test_custom_cells_compute_what_keras_computes(metrics):
+    # random weights and the trained weights, copied both ways; a swapped gate gives differences near 1
+    assert 0 <= metrics["max_abs_diff_custom_vs_keras"] < 1e-5
 
 
-def test_autoencoders_learn_far_beyond_the_mean_image(metrics):
-    # answering the mean image scores about 50; an untrained or broken autoencoder scores that or worse
-    ceiling = 0.6 * metrics["mean_image_sq_error"]
-    for name in ["plain_sq_error", "tied_sq_error", "deep30_sq_error", "sparse_sq_error", "conv_sq_error"]:
-        assert metrics[name] < ceiling, name
-    assert metrics["plain_mse"] == pytest.approx(metrics["plain_sq_error"] / 784, rel=1e-4)
-    assert metrics["code2_sq_error"] < metrics["mean_image_sq_error"]
+def test_lstm_and_gru_learn_mnist_rows_in_fast_mode(metrics):
+    # 2,700 images, one epoch: chance is 0.10 and a broken cell stays near it
+    for name in ["lstm", "gru", "custom_lstm", "custom_gru", "simple_rnn"]:
+        assert metrics[f"{name}_test_accuracy"] > 0.3, name
 
 
-def test_linear_autoencoder_matches_pca(metrics):
-    assert abs(metrics["linear_vs_pca_relative_gap"]) < 0.1
-    assert metrics["linear_pca_subspace_overlap"] > 0.85
+def test_custom_cells_learn_like_the_builtin_layers(metrics):
+    # same initial weights, same recipe: after one epoch they differ only by the order of the batches
+    assert abs(metrics["custom_lstm_test_accuracy"] - metrics["lstm_test_accuracy"]) < 0.15
+    assert abs(metrics["custom_gru_test_accuracy"] - metrics["gru_test_accuracy"]) < 0.15
 
 
-def test_tied_weights_halve_the_kernel_parameters(metrics):
-    assert metrics["untied_params"] == 2 * 784 * 32 + 32 + 784
-    assert metrics["tied_params"] == 784 * 32 + 32 + 784
+def test_custom_cells_are_not_much_slower_than_keras(metrics):
+    # One short epoch each, not interleaved: when other work shares the cores, ratios near 3 were seen.
+    # This bound catches a cell that silently runs eagerly (10x and more); benchmarks/rnn_speed.py
+    # measures the 1.15 target.
+    assert 0 < metrics["custom_lstm_time_ratio"] < 4
+    assert 0 < metrics["custom_gru_time_ratio"] < 4
 
 
-def test_denoising_autoencoder_cleans_noisy_digits_better(metrics):
-    assert metrics["denoising_mse_on_noisy"] < metrics["plain_mse_on_noisy"]
-
-
-def test_sparse_penalty_switches_code_units_off(metrics):
-    assert metrics["sparse_active_units_per_digit"] < 0.8 * metrics["unpenalised_active_units_per_digit"]
-
-
-def test_fast_mode_is_under_a_minute(run_fast):
-    assert run_fast("04").seconds < 60
+def test_adding_problem_scores_are_recorded_and_sane(metrics):
+    # 40 steps are far too few to solve the task; a model that diverges (NaN, huge outputs) scores far below 0
+    for name in ["simple_rnn", "lstm", "gru"]:
+        assert -0.5 < metrics[f"{name}_long_task_score"] <= 1.0, name

@@ -1,4 +1,4 @@
-"""The strategy helper: which strategy it picks and why, and chapter 02's model trained under MirroredStrategy."""
+"""The strategy helper: which strategy it picks and why, and chapter 03's model trained under MirroredStrategy."""
 
 import json
 import os
@@ -110,7 +110,7 @@ TRAIN_BOTH_WAYS = textwrap.dedent(
     from dlnotes.data import mnist_row_datasets
 
 
-    def reference_model():  # chapter 02's recipe: SimpleRNN(128) over the 28 rows, then Dense(10, softmax)
+    def reference_model():  # chapter 03's recipe: SimpleRNN(128) over the 28 rows, then Dense(10, softmax)
         return keras.Sequential([keras.Input(shape=(28, 28)), keras.layers.SimpleRNN(128, name="rnn"),
                                  keras.layers.Dense(10, activation="softmax", name="classifier")])
 

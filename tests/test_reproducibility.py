@@ -15,12 +15,12 @@ import re
 
 import pytest
 import test_chapter_01
-import test_chapter_02
+import test_chapter_03
 
 from dlnotes.lint import notebook_parameters
 from dlnotes.runner import find_chapters
 
-THRESHOLDS = {"01": test_chapter_01.check_thresholds, "02": test_chapter_02.check_thresholds}
+THRESHOLDS = {"01": test_chapter_01.check_thresholds, "03": test_chapter_03.check_thresholds}
 OTHER_SEED = 1
 RELATIVE_TOLERANCE = 1e-6
 ABSOLUTE_TOLERANCE = 1e-12
