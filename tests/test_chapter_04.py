@@ -27,15 +27,22 @@ def test_custom_cells_learn_like_the_builtin_layers(metrics):
     assert abs(metrics["custom_gru_test_accuracy"] - metrics["gru_test_accuracy"]) < 0.15
 
 
-def test_custom_cells_are_not_much_slower_than_keras(metrics):
-    # One short epoch each, not interleaved: when other work shares the cores, ratios near 3 were seen.
-    # This bound catches a cell that silently runs eagerly (10x and more); benchmarks/rnn_speed.py
-    # measures the 1.15 target.
-    assert 0 < metrics["custom_lstm_time_ratio"] < 4
-    assert 0 < metrics["custom_gru_time_ratio"] < 4
-
-
 def test_adding_problem_scores_are_recorded_and_sane(metrics):
     # 40 steps are far too few to solve the task; a model that diverges (NaN, huge outputs) scores far below 0
     for name in ["simple_rnn", "lstm", "gru"]:
         assert -0.5 < metrics[f"{name}_long_task_score"] <= 1.0, name
+
+
+def test_custom_gru_equals_keras_in_the_reset_before_form_too(metrics):
+    # GRUCell(reset_after=False) against keras.layers.GRU(reset_after=False), random weights
+    assert 0 <= metrics["max_abs_diff_gru_reset_before_vs_keras"] < 1e-5
+
+
+def test_adding_problem_gradients_fade_with_distance(metrics):
+    # The first marked step is further from the answer than the second: after 40 steps no model has learned to
+    # carry it, so less gradient reaches it (a helper that swapped the two markers would show the opposite).
+    assert 0 <= metrics["simple_rnn_adding_gradient_first"] < metrics["simple_rnn_adding_gradient_second"]
+    for name in ["simple_rnn", "lstm", "gru"]:
+        assert 0 <= metrics[f"{name}_adding_gradient_first"] < 0.5, name
+    assert 0 <= metrics["simple_rnn_adding_saturated_share"] <= 1
+    assert metrics["simple_rnn_adding_recurrent_norm"] > 0

@@ -1,12 +1,19 @@
 """dlnotes.layers.LSTMCell and GRUCell: the Keras layers' numbers, weights, saving, and clear errors."""
 
+from functools import partial
+
 import keras
 import numpy as np
 import pytest
 
 from dlnotes.layers import GRUCell, LSTMCell, gate_activations
 
-PAIRS = [(LSTMCell, keras.layers.LSTM), (GRUCell, keras.layers.GRU)]
+# Each custom cell with the Keras layer it must equal; the GRU in both of its forms.
+PAIRS = [
+    pytest.param(LSTMCell, keras.layers.LSTM, id="lstm"),
+    pytest.param(GRUCell, keras.layers.GRU, id="gru_reset_after"),
+    pytest.param(partial(GRUCell, reset_after=False), partial(keras.layers.GRU, reset_after=False), id="gru_reset_before"),
+]
 RNG = np.random.default_rng(0)
 SEQUENCES = RNG.normal(size=(3, 9, 5)).astype("float32")
 
@@ -47,7 +54,7 @@ def test_outputs_and_states_equal_keras_after_copying_weights(custom_cell, built
 def test_equal_to_keras_backwards_and_with_an_initial_state(custom_cell, builtin_layer):
     custom = keras.layers.RNN(custom_cell(4), go_backwards=True)
     builtin = builtin_layer(4, go_backwards=True)
-    n_states = 2 if custom_cell is LSTMCell else 1
+    n_states = 2 if custom_cell is LSTMCell else 1  # the LSTM carries [h, S], the GRU h alone
     initial = [RNG.normal(size=(3, 4)).astype("float32") for _ in range(n_states)]
     custom(SEQUENCES, initial_state=initial)
     builtin(SEQUENCES, initial_state=initial)
@@ -70,20 +77,28 @@ def test_gru_has_three_quarters_of_the_lstm_weights_plus_a_second_bias_row():
     units, features = 8, 5
     lstm = keras.layers.RNN(LSTMCell(units))
     gru = keras.layers.RNN(GRUCell(units))
-    lstm.build((None, 9, features))
-    gru.build((None, 9, features))
+    gru_reset_before = keras.layers.RNN(GRUCell(units, reset_after=False))
+    for layer in (lstm, gru, gru_reset_before):
+        layer.build((None, 9, features))
     assert lstm.count_params() == 4 * (features * units + units * units + units)
     assert gru.count_params() == 3 * (features * units + units * units + 2 * units)
+    assert gru_reset_before.count_params() == 3 * (features * units + units * units + units)
 
 
-@pytest.mark.parametrize("custom_cell", [LSTMCell, GRUCell])
-def test_save_and_load_round_trip_gives_identical_outputs(custom_cell, tmp_path):
-    model = keras.Sequential([keras.Input((9, 5)), keras.layers.RNN(custom_cell(6)), keras.layers.Dense(2)])
+@pytest.mark.parametrize(
+    "make_cell",
+    [LSTMCell, GRUCell, partial(GRUCell, reset_after=False)],
+    ids=["lstm", "gru_reset_after", "gru_reset_before"],
+)
+def test_save_and_load_round_trip_gives_identical_outputs(make_cell, tmp_path):
+    model = keras.Sequential([keras.Input((9, 5)), keras.layers.RNN(make_cell(6)), keras.layers.Dense(2)])
     model.layers[0].set_weights(random_weights(model.layers[0]))
     path = tmp_path / "model.keras"
     model.save(path)
     reloaded = keras.saving.load_model(path)
-    assert type(reloaded.layers[0].cell) is custom_cell
+    cell, reloaded_cell = model.layers[0].cell, reloaded.layers[0].cell
+    assert type(reloaded_cell) is type(cell)
+    assert getattr(reloaded_cell, "reset_after", None) == getattr(cell, "reset_after", None)
     np.testing.assert_array_equal(model.predict(SEQUENCES, verbose=0), reloaded.predict(SEQUENCES, verbose=0))
 
 
@@ -93,6 +108,23 @@ def test_config_round_trip_keeps_every_setting():
     assert (copy.units, copy.unit_forget_bias, copy.name) == (7, False, "memory")
     assert type(copy.kernel_initializer).__name__ == "HeNormal"
     assert GRUCell.from_config(GRUCell(3).get_config()).units == 3
+    for reset_after in (True, False):
+        assert GRUCell.from_config(GRUCell(3, reset_after=reset_after).get_config()).reset_after is reset_after
+
+
+def test_the_two_gru_forms_differ_only_in_the_candidate():
+    """Same weights (the second bias row of reset_after=True zero): same gates, different candidates."""
+    after, before = keras.layers.RNN(GRUCell(4)), keras.layers.RNN(GRUCell(4, reset_after=False))
+    after(SEQUENCES)
+    before(SEQUENCES)
+    kernel, recurrent_kernel, bias = random_weights(before)
+    after.set_weights([kernel, recurrent_kernel, np.stack([bias, np.zeros_like(bias)])])
+    before.set_weights([kernel, recurrent_kernel, bias])
+    values_after, values_before = gate_activations(after, SEQUENCES[:, :1]), gate_activations(before, SEQUENCES[:, :1])
+    # from h_0 = 0 the first step cannot tell them apart: r multiplies zero either way
+    np.testing.assert_allclose(values_after["h"], values_before["h"], atol=1e-6)
+    values_after, values_before = gate_activations(after, SEQUENCES), gate_activations(before, SEQUENCES)
+    assert np.max(np.abs(values_after["h"] - values_before["h"])) > 1e-2
 
 
 @pytest.mark.parametrize("custom_cell, builtin_layer", PAIRS)
@@ -125,15 +157,28 @@ def test_lstm_gate_activations_obey_the_equations():
     np.testing.assert_allclose(values["h"], layer(SEQUENCES)[0], atol=1e-6)
 
 
-def test_gru_gate_activations_obey_the_equations():
-    layer, _ = custom_and_builtin(GRUCell, keras.layers.GRU)
+@pytest.mark.parametrize("reset_after", [True, False])
+def test_gru_gate_activations_obey_the_equations(reset_after):
+    layer, _ = custom_and_builtin(partial(GRUCell, reset_after=reset_after), partial(keras.layers.GRU, reset_after=reset_after))
     layer.set_weights(random_weights(layer))
     values = gate_activations(layer.cell, SEQUENCES)
     assert sorted(values) == ["candidate", "h", "r", "z"]
     h_prev = np.concatenate([np.zeros((3, 1, 6)), values["h"][:, :-1]], axis=1)
-    z = values["z"]
+    z, r = values["z"], values["r"]
     np.testing.assert_allclose(values["h"], z * h_prev + (1 - z) * values["candidate"], atol=1e-6)
     np.testing.assert_allclose(values["h"], layer(SEQUENCES)[0], atol=1e-6)
+    kernel, recurrent_kernel, bias = (w[..., 12:] for w in layer.get_weights())  # the candidate's block: U_h, W_h, b
+    if reset_after:  # tanh(x U_h + b_h + r * (h W_h + b'_h))
+        expected = np.tanh(SEQUENCES @ kernel + bias[0] + r * (h_prev @ recurrent_kernel + bias[1]))
+    else:  # tanh(x U_h + (r * h) W_h + b_h)
+        expected = np.tanh(SEQUENCES @ kernel + (r * h_prev) @ recurrent_kernel + bias)
+    np.testing.assert_allclose(values["candidate"], expected, atol=1e-5)
+
+
+@pytest.mark.parametrize("reset_after", [None, 1, "False"])
+def test_gru_reset_after_must_be_a_bool(reset_after):
+    with pytest.raises(ValueError, match="reset_after must be True .* or False"):
+        GRUCell(4, reset_after=reset_after)
 
 
 @pytest.mark.parametrize("units", [0, -3, 2.5, True, "8", None])

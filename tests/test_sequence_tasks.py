@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from dlnotes.sequence_tasks import CHANCE_MSE, adding_problem, adding_score
+from dlnotes.sequence_tasks import CHANCE_MSE, adding_problem, adding_score, marked_step_gradients
 
 
 def test_shapes_types_and_ranges():
@@ -73,3 +73,45 @@ def test_score_refuses_mismatched_shapes(targets, predictions):
 def test_score_refuses_non_finite_values():
     with pytest.raises(ValueError, match="finite"):
         adding_score(np.ones(3), np.array([1.0, np.nan, 1.0]))
+
+
+def test_marked_step_gradients_of_a_model_that_adds_exactly():
+    # answer = sum over steps of value * marker: the gradient at a marked step is (marker, value), norm sqrt(1 + v^2)
+    import keras
+
+    x, _ = adding_problem(40, length=30, seed=2)
+    adds_marked_values = keras.layers.Lambda(lambda s: keras.ops.sum(s[..., :1] * s[..., 1:], axis=1))
+    adder = keras.Sequential([keras.Input((30, 2)), adds_marked_values])
+    norms, distances = marked_step_gradients(adder, x)
+    assert norms.shape == distances.shape == (40, 2)
+    first, second = np.argwhere(x[..., 1] == 1)[:, 1].reshape(40, 2).T
+    np.testing.assert_array_equal(distances, np.stack([29 - first, 29 - second], axis=1))
+    values = np.stack([x[np.arange(40), first, 0], x[np.arange(40), second, 0]], axis=1)
+    np.testing.assert_allclose(norms, np.sqrt(1 + values**2), rtol=1e-6)
+
+
+def test_marked_step_gradients_see_a_memory_that_fades():
+    # a linear recurrence h_t = 0.5 h_{t-1} + value_t: the answer's gradient at step t is 0.5^distance
+    import keras
+
+    x, _ = adding_problem(20, length=12, seed=4)
+    steps = np.arange(12)[::-1].astype("float32")
+    fades = keras.layers.Lambda(lambda s: keras.ops.sum(s[..., 0] * 0.5**steps, axis=1))
+    fading = keras.Sequential([keras.Input((12, 2)), fades])
+    norms, distances = marked_step_gradients(fading, x)
+    np.testing.assert_allclose(norms, 0.5**distances, rtol=1e-6)
+    assert np.all(norms[:, 0] < norms[:, 1]), "the first marker is further from the answer"
+
+
+def test_marked_step_gradients_refuse_bad_inputs():
+    import keras
+
+    x, _ = adding_problem(4, length=10, seed=0)
+    model = keras.Sequential([keras.Input((10, 2)), keras.layers.Flatten(), keras.layers.Dense(1)])
+    with pytest.raises(ValueError, match=r"shape \(n, length, 2\)"):
+        marked_step_gradients(model, x[..., :1])
+    with pytest.raises(ValueError, match="mark exactly two steps"):
+        marked_step_gradients(model, np.concatenate([x[..., :1], np.zeros_like(x[..., 1:])], axis=-1))
+    two_outputs = keras.Sequential([keras.Input((10, 2)), keras.layers.Flatten(), keras.layers.Dense(2)])
+    with pytest.raises(ValueError, match="one number per sequence"):
+        marked_step_gradients(two_outputs, x)

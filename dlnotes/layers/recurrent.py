@@ -9,8 +9,12 @@ by name; :func:`gate_activations` uses it to show what the gates do over a seque
 Gate order in the weight columns (Keras's):
 
 - LSTM: input ``i``, forget ``f``, candidate ``g``, output ``o``; bias ``(4 * units,)``.
-- GRU (``reset_after=True``, Keras's default): update ``z``, reset ``r``, candidate;
-  bias ``(2, 3 * units)``, row 0 added to the input projection, row 1 to the recurrent one.
+- GRU: update ``z``, reset ``r``, candidate. With ``reset_after=True`` (Keras's default) the bias is
+  ``(2, 3 * units)``, row 0 added to the input projection, row 1 to the recurrent one; with
+  ``reset_after=False`` (Cho et al., 2014) it is one row ``(3 * units,)``.
+
+Notation, as in chapter 03 and the sources: ``U`` multiplies the input (``kernel``), ``W`` the
+previous hidden state (``recurrent_kernel``).
 
 Kept to what the course needs: sigmoid gates, tanh, always a bias, no dropout
 (Keras's cells have switches for all of these).
@@ -101,10 +105,10 @@ class LSTMCell(_GatedCell):
     r"""One step of a long short-term memory (장단기 기억) network.
 
     .. math::
-        i_t, f_t, o_t = \sigma(\cdot),\quad g_t = \tanh(x_t W_g + h_{t-1} U_g + b_g),\\
+        i_t, f_t, o_t = \sigma(\cdot),\quad g_t = \tanh(x_t U_g + h_{t-1} W_g + b_g),\\
         S_t = f_t \odot S_{t-1} + i_t \odot g_t,\quad h_t = o_t \odot \tanh(S_t)
 
-    where each gate is :math:`\sigma(x_t W_\ast + h_{t-1} U_\ast + b_\ast)`. States are
+    where each gate is :math:`\sigma(x_t U_\ast + h_{t-1} W_\ast + b_\ast)`. States are
     ``[h, S]`` (Keras's ``[h, c]``). ``unit_forget_bias=True`` starts the forget gate's
     bias at 1, as Keras does, so that the cell remembers by default.
     """
@@ -146,27 +150,44 @@ class LSTMCell(_GatedCell):
 
 @keras.saving.register_keras_serializable(package="dlnotes")
 class GRUCell(_GatedCell):
-    r"""One step of a gated recurrent unit (GRU), Keras's ``reset_after=True`` form.
+    r"""One step of a gated recurrent unit (GRU), in either of Keras's two forms.
 
     .. math::
-        z_t = \sigma(x_t W_z + h_{t-1} U_z + b_z),\quad r_t = \sigma(x_t W_r + h_{t-1} U_r + b_r),\\
-        \tilde h_t = \tanh\big(x_t W_h + b_h + r_t \odot (h_{t-1} U_h + b'_h)\big),\quad
+        z_t = \sigma(x_t U_z + h_{t-1} W_z + b_z),\quad r_t = \sigma(x_t U_r + h_{t-1} W_r + b_r),\\
         h_t = z_t \odot h_{t-1} + (1 - z_t) \odot \tilde h_t
+
+    and the candidate :math:`\tilde h_t`, with the reset gate applied after the matrix product
+    (``reset_after=True``, Keras's default, the form of cuDNN) or before it (``reset_after=False``,
+    Cho et al. 2014):
+
+    .. math::
+        \tilde h_t = \tanh\big(x_t U_h + b_h + r_t \odot (h_{t-1} W_h + b'_h)\big)
+        \quad\text{or}\quad
+        \tilde h_t = \tanh\big(x_t U_h + (r_t \odot h_{t-1}) W_h + b_h\big)
 
     The update gate ``z`` keeps the old state (like LSTM's forget gate) and ``1 - z``
     lets the candidate in (like the input gate); the reset gate ``r`` decides how much
-    of the old state the candidate sees. One state, three weight blocks instead of four.
+    of the old state the candidate sees. One state, three weight blocks instead of four;
+    ``reset_after=True`` adds the second bias :math:`b'` (one per block).
     """
 
     gate_count = 3
     state_names = ("h",)
 
-    def __init__(self, units, **kwargs):
+    def __init__(self, units, reset_after=True, **kwargs):
         super().__init__(units, **kwargs)
+        if not isinstance(reset_after, (bool, np.bool_)):
+            raise ValueError(
+                f"GRUCell: reset_after must be True (Keras's default: reset gate after the recurrent matrix product) "
+                f"or False (Cho et al. 2014: before it), got {reset_after!r}"
+            )
+        self.reset_after = bool(reset_after)
         self.state_size = self.units
 
     def bias_shape(self):
-        return (2, 3 * self.units)  # row 0: input bias, row 1: recurrent bias (Keras's reset_after layout)
+        if self.reset_after:
+            return (2, 3 * self.units)  # row 0: input bias, row 1: recurrent bias (Keras's layout)
+        return (3 * self.units,)  # one bias, added to the input projection (Keras's layout)
 
     def initial_bias(self, shape, dtype=None):
         return self.bias_initializer(shape, dtype=dtype)
@@ -174,15 +195,23 @@ class GRUCell(_GatedCell):
     def step(self, inputs, states):
         """One time step; returns the update gate z, reset gate r, candidate and new state h by name."""
         h_prev = states[0] if isinstance(states, (list, tuple)) else states
-        x_proj = ops.matmul(inputs, self.kernel) + self.bias[0]
-        h_proj = ops.matmul(h_prev, self.recurrent_kernel) + self.bias[1]
-        x_z, x_r, x_h = ops.split(x_proj, 3, axis=-1)
-        h_z, h_r, h_h = ops.split(h_proj, 3, axis=-1)
+        input_bias = self.bias[0] if self.reset_after else self.bias
+        x_z, x_r, x_h = ops.split(ops.matmul(inputs, self.kernel) + input_bias, 3, axis=-1)
+        if self.reset_after:  # one product h W for all three blocks; r scales the candidate's block afterwards
+            h_z, h_r, h_h = ops.split(ops.matmul(h_prev, self.recurrent_kernel) + self.bias[1], 3, axis=-1)
+        else:  # h W for the two gates only: the candidate's W_h multiplies r * h, which needs r first
+            h_z, h_r = ops.split(ops.matmul(h_prev, self.recurrent_kernel[:, : 2 * self.units]), 2, axis=-1)
         z = ops.sigmoid(x_z + h_z)
         r = ops.sigmoid(x_r + h_r)
-        candidate = ops.tanh(x_h + r * h_h)
+        if self.reset_after:
+            candidate = ops.tanh(x_h + r * h_h)
+        else:
+            candidate = ops.tanh(x_h + ops.matmul(r * h_prev, self.recurrent_kernel[:, 2 * self.units :]))
         h = z * h_prev + (1.0 - z) * candidate
         return {"z": z, "r": r, "candidate": candidate, "h": h}
+
+    def get_config(self):
+        return {**super().get_config(), "reset_after": self.reset_after}
 
 
 def gate_activations(cell_or_layer, sequences) -> dict[str, np.ndarray]:
