@@ -1,4 +1,4 @@
-"""Keras callbacks that the chapters use to measure a training run."""
+"""Keras callbacks that the chapters use to measure a training run: epoch times, weight snapshots, gradient norms."""
 
 from __future__ import annotations
 
@@ -49,3 +49,74 @@ class WeightsAtEpoch(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if epoch + 1 == self.epoch:  # Keras counts epochs from 0
             self.weights = [np.copy(w) for w in self.model.get_weights()]
+
+
+class GradientNormLog(keras.callbacks.Callback):
+    """The global norm of every training step's gradient, in ``norms`` (one float per step, all epochs in order).
+
+    The global norm is the norm of all the gradients taken together, sqrt(sum of every squared entry): the
+    quantity that ``global_clipnorm`` compares with its threshold. It is logged as the model computed it,
+    before the optimizer clips it, so a run with clipping shows how often and by how much clipping acts.
+    Under a multi-replica strategy it is the norm of the gradient summed over the replicas (the one applied).
+
+    Keras hands callbacks no gradients, so for the duration of ``fit`` the optimizer's ``apply`` is wrapped to
+    write the norm into a buffer before it updates the weights; the step is retraced to include the wrapper, and
+    ``on_train_end`` restores the optimizer. The buffer is read once an epoch: a per-step hook would make Keras
+    stop and hand over its logs at every step, which costs more than the step's own norm. The update itself is
+    unchanged (a test checks the weights bit for bit), so logging does not alter the recipe being observed.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.norms: list[float] = []
+        self._buffer = self._count = self._optimizer = None
+
+    def on_train_begin(self, logs=None):
+        import tensorflow as tf
+
+        optimizer = getattr(self.model, "optimizer", None)
+        if optimizer is None:
+            raise RuntimeError("GradientNormLog: the model has no optimizer; compile it before fit(callbacks=[...])")
+        steps = self.params.get("steps")
+        if not steps:
+            raise ValueError(
+                f"GradientNormLog: fit must know the number of steps per epoch, got {steps!r}; pass data of known "
+                "length (arrays, or a tf.data.Dataset whose len() works) or fit(..., steps_per_epoch=N)"
+            )
+        strategy = self.model.distribute_strategy
+        replicas = strategy.num_replicas_in_sync
+        with strategy.scope():
+            # every replica writes the same all-reduced norm, so reading the first replica's copy is enough
+            sync = (
+                dict(synchronization=tf.VariableSynchronization.ON_READ, aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
+                if replicas > 1
+                else {}
+            )
+            self._buffer = tf.Variable(tf.zeros(steps), trainable=False, **sync)
+            self._count = tf.Variable(0, trainable=False, dtype=tf.int32, **sync)
+        apply = optimizer.apply
+
+        def apply_and_log(grads, trainable_variables=None):
+            present = [tf.cast(g, tf.float32) for g in grads if g is not None]
+            context = tf.distribute.get_replica_context()
+            if replicas > 1 and context is not None:
+                present = context.all_reduce(tf.distribute.ReduceOp.SUM, present)
+            norm = tf.linalg.global_norm(present)
+            self._buffer.assign(tf.tensor_scatter_nd_update(self._buffer, [[self._count]], [norm]))
+            self._count.assign_add(1)
+            return apply(grads, trainable_variables)
+
+        optimizer.apply = apply_and_log  # the instance attribute shadows the class's method
+        self._optimizer = optimizer
+        self.model.make_train_function(force=True)  # a step traced before would not call the wrapper
+
+    def on_epoch_end(self, epoch, logs=None):
+        steps = int(self._count.read_value())
+        self.norms += [float(norm) for norm in self._buffer.read_value()[:steps].numpy()]
+        self._count.assign(0)
+
+    def on_train_end(self, logs=None):
+        if self._optimizer is not None:
+            del self._optimizer.apply  # back to the class's method
+            self._optimizer = None
+            self.model.make_train_function(force=True)  # later fits run without the wrapper

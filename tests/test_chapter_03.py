@@ -37,6 +37,19 @@ def test_gradient_vanishes_at_initialisation_and_not_after_training(metrics):
     assert metrics["trained_state_gradient_27_steps"] > metrics["untrained_state_gradient_27_steps"]
 
 
+def test_row_1_is_blank_in_the_test_digits_only(metrics):
+    # facts of the checksummed MNIST files, counted in the notebook: the chapter's prose depends on them
+    assert metrics["row1_inked_test_digits"] == 0
+    assert metrics["row1_inked_training_digits"] == 2
+
+
+def test_gradient_norms_are_clipped_on_most_steps_and_do_not_explode(metrics):
+    assert metrics["reference_grad_norm_median"] > 1  # above the clipping threshold
+    assert metrics["reference_share_steps_above_clip"] > 0.5
+    assert metrics["reference_grad_norm_max_to_median"] < 100
+    assert metrics["clipped_grad_norm_median"] > 0
+
+
 def check_thresholds(metrics):
     """Every threshold a FAST run of this chapter must meet, whatever its SEED.
 
@@ -48,3 +61,5 @@ def check_thresholds(metrics):
     test_reference_recipe_learns_in_fast_mode(metrics)
     test_improved_recipe_learns_in_fast_mode(metrics)
     test_gradient_vanishes_at_initialisation_and_not_after_training(metrics)
+    test_row_1_is_blank_in_the_test_digits_only(metrics)
+    test_gradient_norms_are_clipped_on_most_steps_and_do_not_explode(metrics)
