@@ -10,9 +10,9 @@ from urllib.parse import unquote, urlsplit
 import nbformat
 import pytest
 
-from dlnotes.html_report import key_figures, render_notebook, write_html_report
-from dlnotes.runner import ChapterResult, run_course, write_reports
-from dlnotes.targets import meets_target, target_text
+from dlnotes.course.html_report import key_figures, render_notebook, write_html_report
+from dlnotes.course.runner import ChapterResult, run_course, write_reports
+from dlnotes.course.targets import meets_target, target_text
 
 # a valid 1x1 PNG: enough to be an image output without drawing anything
 PIXEL_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
@@ -199,7 +199,7 @@ def test_unreadable_notebook_is_noted_not_fatal(tmp_path):
     )
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "Rendering the notebook to HTML failed:" in page
-    assert "could not read the executed notebook for its figures: JSONDecodeError" in page
+    assert "could not read the executed notebook for its figures: NotebookError" in page and "invalid JSON" in page
     assert "01_x.ipynb failed in cell 2: Boom" in page
     assert unresolved_links(tmp_path / "index.html") == []
 

@@ -6,8 +6,8 @@ import os
 import nbformat
 import pytest
 
-from dlnotes.__main__ import main
-from dlnotes.runner import find_chapters, run_chapter, run_course
+from dlnotes.course.cli import main
+from dlnotes.course.runner import run_chapter, run_course
 
 
 def write_notebook(path, *sources):
@@ -26,22 +26,6 @@ def chapters(tmp_path):
     write_notebook(folder / "01_good.ipynb", "from dlnotes import record", "record('fast_flag', int(FAST))")
     write_notebook(folder / "02_broken.ipynb", "x = 1", "# divide\n1 / 0", "never = 'reached'")
     return folder
-
-
-def test_find_chapters_by_number_and_name(chapters):
-    assert [p.stem for p in find_chapters(notebook_dir=chapters)] == ["01_good", "02_broken"]
-    assert [p.stem for p in find_chapters("02", chapters)] == ["02_broken"]
-    assert [p.stem for p in find_chapters("01_good, 02", chapters)] == ["01_good", "02_broken"]
-
-
-def test_unknown_chapter_lists_the_available_ones(chapters):
-    with pytest.raises(ValueError, match="no chapter matches '07'; available: 01_good, 02_broken"):
-        find_chapters("07", chapters)
-
-
-def test_empty_notebook_folder(tmp_path):
-    with pytest.raises(FileNotFoundError, match="no chapter notebooks"):
-        find_chapters(notebook_dir=tmp_path)
 
 
 def test_good_chapter_records_metrics_with_fast_injected(chapters, tmp_path):

@@ -1,17 +1,15 @@
 """Record a notebook's key results so that the runner and the tests can read them back.
 
 ``record("test_accuracy", 0.97)`` prints the value and stores it in the cell's
-output under a dedicated MIME type; :func:`read_metrics` finds it again in the
-executed ``.ipynb``.
+output under a dedicated MIME type; the course runner finds it again in the
+executed ``.ipynb`` (``dlnotes.course.notebooks.read_metrics``).
 """
 
 from __future__ import annotations
 
-import json
 import math
 import numbers
 import re
-from pathlib import Path
 
 MIME_TYPE = "application/vnd.dlnotes.metric+json"
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -54,21 +52,3 @@ def recorded() -> dict[str, float | int]:
     """The metrics recorded so far in this process."""
     return dict(_recorded)
 
-
-def read_metrics(notebook: str | Path | dict) -> dict[str, float | int]:
-    """The metrics recorded in an executed notebook (a path or its parsed JSON); the last value of a name wins."""
-    if isinstance(notebook, (str, Path)):
-        path = Path(notebook)
-        try:
-            notebook = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise ValueError(f"read_metrics: cannot read notebook {path}: {exc}") from None
-    if not isinstance(notebook, dict) or "cells" not in notebook:
-        raise ValueError("read_metrics: expected a notebook path or a notebook dict with 'cells'")
-    metrics = {}
-    for cell in notebook["cells"]:
-        for output in cell.get("outputs", []):
-            entry = output.get("data", {}).get(MIME_TYPE)
-            if entry is not None:
-                metrics[entry["name"]] = entry["value"]
-    return metrics

@@ -30,8 +30,9 @@ from pathlib import Path
 
 import nbformat
 
-from dlnotes.assignments.chapter import METADATA_KEY, Assignment, parse_check_cell, read_notebook
-from dlnotes.assignments.checks import MIME_TYPE, MODE_VARIABLE
+from dlnotes.assignments import MIME_TYPE, MODE_VARIABLE
+from dlnotes.course.grading.chapter import Assignment, parse_check_cell
+from dlnotes.course.notebooks import INSERTED_BY_GRADER, METADATA_KEY, read_notebook
 
 DEFAULT_CELL_TIMEOUT = 120  # seconds; a FAST-mode chapter cell stays well below
 DEFAULT_NOTEBOOK_TIMEOUT = 600  # seconds; a FAST-mode chapter runs in under a minute
@@ -88,7 +89,7 @@ def prepare_submission(submission, assignment: Assignment, parameters: dict) -> 
     if parameters:
         index = _parameters_cell(notebook)
         assignments = "\n".join(f"{name} = {value!r}" for name, value in parameters.items())
-        notebook.cells.insert(index + 1, _grader_cell(f"# set by the grader\n{assignments}", role="grader"))
+        notebook.cells.insert(index + 1, _grader_cell(f"# set by the grader\n{assignments}", role=INSERTED_BY_GRADER))
     return notebook, notes
 
 
@@ -185,7 +186,9 @@ def grade_one(
     try:
         notebook, notes = prepare_submission(read_notebook(submission), assignment, parameters)
     except (ValueError, KeyError, AttributeError) as error:  # not JSON, not a notebook, cells without sources...
-        return SubmissionGrade(student, zero, note=" ".join(str(error).split()))
+        # the table names the submitted file, not the folder it was found in
+        note = str(error).replace(str(submission), Path(submission).name)
+        return SubmissionGrade(student, zero, note=" ".join(note.split()))
     executed = Path(out_dir) / "executed" / f"{student.replace('/', '__')}.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="dlnotes-grade-") as workdir:
@@ -206,10 +209,10 @@ def _require_positive_ints(where: str, **values) -> None:
 
 
 def _run_isolated(prepared: Path, executed: Path, status_file: Path, cell_timeout: int, notebook_timeout: int) -> dict:
-    """Run :mod:`dlnotes.assignments.execute` in a child process; kill it and its kernel past the timeout."""
+    """Run :mod:`dlnotes.course.grading.execute` in a child process; kill it and its kernel past the timeout."""
     import psutil  # a dependency of ipykernel
 
-    command = [sys.executable, "-m", "dlnotes.assignments.execute", str(prepared), str(executed), str(status_file)]
+    command = [sys.executable, "-m", "dlnotes.course.grading.execute", str(prepared), str(executed), str(status_file)]
     command += ["--cell-timeout", str(cell_timeout)]
     environment = {**os.environ, MODE_VARIABLE: "student", "MPLBACKEND": "Agg"}
     environment.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

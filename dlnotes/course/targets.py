@@ -1,7 +1,7 @@
 """The full-mode targets the chapters promise, and whether a recorded metric meets its target.
 
 One table serves the README's measured-results tables (benchmarks/tables.py) and
-the HTML course report (dlnotes.html_report), so the two never disagree. A target
+the HTML course report (dlnotes.course.html_report), so the two never disagree. A target
 applies to a full-mode run; FAST mode trains on subsets and may legitimately miss it.
 """
 

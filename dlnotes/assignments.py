@@ -2,6 +2,8 @@
 
 A check cell in a chapter notebook reads::
 
+    from dlnotes.assignments import exercise
+
     with exercise("ex1", hint="NAND is linearly separable: the perceptron rule converges") as ex:
         ex.check("nand_accuracy is a number between 0 and 1", 0 <= nand_accuracy <= 1)
         ex.check("all four NAND rows right", nand_accuracy == 1.0, hint="train on logic_gate('nand')")
@@ -21,7 +23,8 @@ The mode comes from the environment variable ``DLNOTES_EXERCISE_MODE`` when it i
 else from :func:`use_mode` (the student version calls it), else ``"chapter"``.
 
 Every verdict is also stored in the cell's output under :data:`MIME_TYPE`, where the grader reads it.
-This module runs inside the student's kernel: it imports nothing heavy.
+This module runs inside the student's kernel: it imports nothing heavy. The teacher's side (student versions,
+grading a folder: ``python -m dlnotes student`` and ``grade``) is :mod:`dlnotes.course.grading`.
 """
 
 from __future__ import annotations
