@@ -421,7 +421,7 @@ def test_grade_folder_validates_its_arguments(tmp_path):
     assignment = parse_assignment(tiny_chapter(), "tiny")
     with pytest.raises(TypeError, match="expected an Assignment"):
         grade_folder("01", tmp_path, tmp_path)
-    with pytest.raises(ValueError, match="cell_timeout must be a positive integer, got 0"):
+    with pytest.raises(ValueError, match="cell_timeout must be a positive int, got 0"):
         grade_folder(assignment, tmp_path, tmp_path, cell_timeout=0)
     with pytest.raises(FileNotFoundError, match="no .ipynb submissions in"):
         grade_folder(assignment, tmp_path, tmp_path / "out")

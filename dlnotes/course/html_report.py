@@ -29,6 +29,7 @@ from urllib.parse import quote
 
 from dlnotes.course.notebooks import describe_cell, load_notebook
 from dlnotes.course.targets import meets_target, target_text
+from dlnotes.validation import non_negative_int
 
 KEY_FIGURE_TAG = "key-figure"
 FALLBACK_FIGURES = 2  # images shown from the end of a notebook that tags no cell `key-figure`
@@ -59,8 +60,7 @@ def key_figures(notebook: dict, fallback: int = FALLBACK_FIGURES) -> list[Figure
     """The notebook's key figures: images of cells tagged ``key-figure``, else its last ``fallback`` images."""
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
         raise ValueError(f"key_figures: expected a notebook dict with a 'cells' list, got {type(notebook).__name__}")
-    if isinstance(fallback, bool) or not isinstance(fallback, int) or fallback < 0:
-        raise ValueError(f"key_figures: fallback must be a non-negative int, got {fallback!r}")
+    fallback = non_negative_int("key_figures", "fallback", fallback)
     cells = notebook["cells"]
     images, tagged = [], []
     for index, cell in enumerate(cells):

@@ -33,6 +33,7 @@ import nbformat
 from dlnotes.assignments import MIME_TYPE, MODE_VARIABLE
 from dlnotes.course.grading.chapter import Assignment, parse_check_cell
 from dlnotes.course.notebooks import INSERTED_BY_GRADER, METADATA_KEY, read_notebook
+from dlnotes.validation import positive_int
 
 DEFAULT_CELL_TIMEOUT = 120  # seconds; a FAST-mode chapter cell stays well below
 DEFAULT_NOTEBOOK_TIMEOUT = 600  # seconds; a FAST-mode chapter runs in under a minute
@@ -181,7 +182,8 @@ def grade_one(
     if not isinstance(student, str) or not student:
         raise ValueError(f"grade_one: student must be a non-empty name, got {student!r}")
     _require_assignment(assignment, "grade_one")
-    _require_positive_ints("grade_one", cell_timeout=cell_timeout, notebook_timeout=notebook_timeout)
+    for name, value in [("cell_timeout", cell_timeout), ("notebook_timeout", notebook_timeout)]:
+        positive_int("grade_one", name, value)
     zero = dict.fromkeys(assignment.points, 0)
     try:
         notebook, notes = prepare_submission(read_notebook(submission), assignment, parameters)
@@ -200,12 +202,6 @@ def grade_one(
     scores, failures = score(read_verdicts(read_notebook(executed), assignment), assignment)
     failed = [f"{exercise_id}: {description}" for exercise_id, description in failures.items()]
     return SubmissionGrade(student, scores, "; ".join(notes + failed), str(executed), failures)
-
-
-def _require_positive_ints(where: str, **values) -> None:
-    for name, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{where}: {name} must be a positive integer, got {value!r}")
 
 
 def _run_isolated(prepared: Path, executed: Path, status_file: Path, cell_timeout: int, notebook_timeout: int) -> dict:
@@ -253,7 +249,8 @@ def grade_folder(
 ) -> list[SubmissionGrade]:
     """Grade every notebook in ``submissions``; write ``out_dir/grades.csv`` and the executed copies."""
     _require_assignment(assignment, "grade_folder")
-    _require_positive_ints("grade_folder", cell_timeout=cell_timeout, notebook_timeout=notebook_timeout, jobs=jobs)
+    for name, value in [("cell_timeout", cell_timeout), ("notebook_timeout", notebook_timeout), ("jobs", jobs)]:
+        positive_int("grade_folder", name, value)
     found = find_submissions(submissions)
     out_dir = Path(out_dir)
     if (out_dir / "executed").is_dir():
