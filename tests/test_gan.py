@@ -151,5 +151,26 @@ def test_gan_rejects_bad_parts_and_options():
         dcgan_generator(4, filters=(8, 8, 8))
     with pytest.raises(ValueError, match="non-empty sequence of positive ints"):
         dcgan_discriminator(filters=(8, -1))
+    with pytest.raises(ValueError, match=r"dcgan_discriminator: filters must be a non-empty sequence of positive ints, got \(\)"):
+        dcgan_discriminator(filters=())
+    with pytest.raises(ValueError, match="mlp_generator: hidden must be a sequence of positive ints"):
+        mlp_generator(4, hidden=(8, 0))
     with pytest.raises(ValueError, match="n must be a positive int"):
         GAN(generator, discriminator).generate(0)
+
+
+def test_mlp_networks_without_a_hidden_layer_are_linear_maps():
+    """``hidden=()``: the generator maps the noise straight to tanh pixels, the discriminator is logistic regression."""
+    generator, discriminator = mlp_generator(4, hidden=()), mlp_discriminator(hidden=())
+    assert [type(layer).__name__ for layer in generator.layers] == ["InputLayer", "Dense", "Reshape"]
+    assert [type(layer).__name__ for layer in discriminator.layers] == ["InputLayer", "Flatten", "Dense"]
+    assert discriminator.count_params() == 28 * 28 + 1
+
+
+def test_the_notebooks_names_are_exported_by_dlnotes_models():
+    import dlnotes.models
+    import dlnotes.models.gan
+
+    for name in ["build_dcgan", "build_mlp_gan", "build_vae", "mlp_decoder", "TrainingSnapshots", "to_tanh_range"]:
+        assert name in dlnotes.models.__all__ and hasattr(dlnotes.models, name)
+    assert dlnotes.models.gan.generator_loss is generator_loss and dlnotes.models.TrainingSnapshots is TrainingSnapshots

@@ -1,63 +1,19 @@
-"""A generative adversarial network with its own training step, and the networks of an MLP GAN and a DCGAN.
+"""A generative adversarial network with its own training step.
 
-The discriminator ``D`` outputs a logit ``l`` (``D(x) = sigmoid(l)``); working with logits keeps
-``log D`` and ``log(1 - D)`` finite when ``D`` saturates:
-
-    -log D(x)       = softplus(-l)
-    -log(1 - D(x))  = softplus(l)
-
-One training step draws noise ``z``, updates ``D`` on a real and a generated batch, then draws new
-noise and updates ``G`` with the discriminator fixed. The generator's loss is either the minimax one,
-``log(1 - D(G(z)))`` ("saturating"), or the one used in practice, ``-log D(G(z))`` ("non_saturating").
-Images are expected in [-1, 1] (the generators end with tanh); :func:`to_tanh_range` and
-:func:`from_tanh_range` convert.
+One training step draws noise ``z``, updates the discriminator on a real and a generated batch, then draws
+new noise and updates the generator with the discriminator fixed (the losses: :mod:`.losses`). Images are
+expected in [-1, 1] (the generators end with tanh; :mod:`.pixels` converts).
 """
 
 from __future__ import annotations
-
-import time
 
 import keras
 import numpy as np
 import tensorflow as tf
 
 from dlnotes.distribute import replica_share
-
-GENERATOR_LOSSES = ("non_saturating", "saturating")
-
-
-def discriminator_loss(real_logits, fake_logits, label_smoothing: float = 0.0):
-    """-E[log D(x)] - E[log(1 - D(G(z)))], from logits; ``label_smoothing`` lowers the real target to 1 - s."""
-    if not 0.0 <= label_smoothing < 0.5:
-        raise ValueError(f"discriminator_loss: label_smoothing must be in [0, 0.5), got {label_smoothing!r}")
-    target = 1.0 - label_smoothing
-    on_real = target * keras.ops.softplus(-real_logits) + (1.0 - target) * keras.ops.softplus(real_logits)
-    return keras.ops.mean(on_real) + keras.ops.mean(keras.ops.softplus(fake_logits))
-
-
-def generator_loss(fake_logits, kind: str = "non_saturating"):
-    """What the generator minimises: -E[log D(G(z))] (non_saturating) or E[log(1 - D(G(z)))] (saturating)."""
-    if kind == "non_saturating":
-        return keras.ops.mean(keras.ops.softplus(-fake_logits))
-    if kind == "saturating":
-        return -keras.ops.mean(keras.ops.softplus(fake_logits))
-    raise ValueError(f"generator_loss: kind must be one of {GENERATOR_LOSSES}, got {kind!r}")
-
-
-def to_tanh_range(images):
-    """uint8 pixels 0..255 (or floats 0..1) -> float32 in [-1, 1], the range of a tanh generator."""
-    images = np.asarray(images)
-    scale = 255.0 if images.dtype == np.uint8 else 1.0
-    if images.dtype != np.uint8 and images.size and (images.min() < 0 or images.max() > 1):
-        raise ValueError(
-            f"to_tanh_range: expected uint8 pixels or floats in [0, 1], got values in [{images.min():.3g}, {images.max():.3g}]"
-        )
-    return (images.astype("float32") / scale * 2.0 - 1.0).astype("float32")
-
-
-def from_tanh_range(images):
-    """Generator output in [-1, 1] -> float32 pixels in [0, 1] (clipped)."""
-    return np.clip((np.asarray(images, dtype="float32") + 1.0) / 2.0, 0.0, 1.0)
+from dlnotes.models.gan.losses import GENERATOR_LOSSES, discriminator_loss, generator_loss
+from dlnotes.validation import optional_seed, positive_int
 
 
 @keras.saving.register_keras_serializable(package="dlnotes")
@@ -109,8 +65,7 @@ class GAN(keras.Model):
             raise ValueError(f"GAN: generator_loss must be one of {GENERATOR_LOSSES}, got {generator_loss!r}")
         if not isinstance(label_smoothing, (int, float)) or not 0.0 <= label_smoothing < 0.5:
             raise ValueError(f"GAN: label_smoothing must be a number in [0, 0.5), got {label_smoothing!r}")
-        if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
-            raise TypeError(f"GAN: seed must be an int or None, got {seed!r}")
+        seed = optional_seed("GAN", seed)
         self.generator, self.discriminator = generator, discriminator
         self.latent_dim = int(generator.inputs[0].shape[-1])
         self.generator_loss, self.label_smoothing, self.seed = generator_loss, float(label_smoothing), seed
@@ -188,8 +143,7 @@ class GAN(keras.Model):
 
     def generate(self, n: int, seed: int = 0, batch_size: int = 500) -> np.ndarray:
         """``n`` generated images (inference mode) as NumPy, from standard normal noise drawn with ``seed``."""
-        if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-            raise ValueError(f"GAN.generate: n must be a positive int, got {n!r}")
+        n = positive_int("GAN.generate", "n", n)
         z = np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype("float32")
         return self.generator.predict(z, batch_size=batch_size, verbose=0)
 
@@ -209,110 +163,3 @@ class GAN(keras.Model):
         for name in ["generator", "discriminator"]:
             config[name] = keras.saving.deserialize_keras_object(config[name])
         return cls(**config)
-
-
-class TrainingSnapshots(keras.callbacks.Callback):
-    """After every epoch: the generator's images for a fixed noise batch (in ``images``), and one progress line.
-
-    Watching the same ``z`` over training shows what the generator learns, and whether its outputs
-    all drift to the same picture (mode collapse).
-    """
-
-    def __init__(self, noise, verbose: bool = True):
-        super().__init__()
-        noise = np.asarray(noise, dtype="float32")
-        if noise.ndim != 2 or len(noise) == 0:
-            raise ValueError(f"TrainingSnapshots: noise must have shape (n, latent_dim), got {noise.shape}")
-        self.noise, self.verbose = noise, verbose
-        self.images: list[np.ndarray] = []
-        self._start = None
-
-    def on_train_begin(self, logs=None):
-        self._start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.images.append(keras.ops.convert_to_numpy(self.model.generator(self.noise, training=False)))
-        if self.verbose:
-            numbers = "  ".join(f"{name} {value:.3f}" for name, value in (logs or {}).items())
-            print(f"epoch {epoch + 1:>3}  {numbers}  ({time.perf_counter() - self._start:.0f} s)", flush=True)
-
-
-# --- the networks ------------------------------------------------------------------------------------------------
-
-IMAGE_SHAPE = (28, 28, 1)
-
-
-def mlp_generator(latent_dim: int = 64, hidden=(256, 512), image_shape=IMAGE_SHAPE) -> keras.Model:
-    """Dense LeakyReLU layers of the ``hidden`` sizes, then tanh pixels reshaped to ``image_shape``."""
-    _check_sizes(latent_dim=latent_dim, hidden=hidden)
-    inputs = keras.Input(shape=(latent_dim,))
-    h = inputs
-    for units in hidden:
-        h = keras.layers.LeakyReLU(0.2)(keras.layers.Dense(units)(h))
-    pixels = int(np.prod(image_shape))
-    outputs = keras.layers.Reshape(image_shape)(keras.layers.Dense(pixels, activation="tanh")(h))
-    return keras.Model(inputs, outputs, name="mlp_generator")
-
-
-def mlp_discriminator(hidden=(512, 256), image_shape=IMAGE_SHAPE, dropout: float = 0.3) -> keras.Model:
-    """Flatten, Dense LeakyReLU layers with dropout, one logit."""
-    _check_sizes(hidden=hidden)
-    inputs = keras.Input(shape=image_shape)
-    h = keras.layers.Flatten()(inputs)
-    for units in hidden:
-        h = keras.layers.Dropout(dropout)(keras.layers.LeakyReLU(0.2)(keras.layers.Dense(units)(h)))
-    return keras.Model(inputs, keras.layers.Dense(1, name="logit")(h), name="mlp_discriminator")
-
-
-def dcgan_generator(latent_dim: int = 64, filters=(128, 64), kernel_size: int = 4) -> keras.Model:
-    """z -> project to 7x7x``filters[0]`` -> strided transposed convolutions up to 28x28x1 (tanh).
-
-    The DCGAN guidelines: no pooling and no dense hidden layer (the only dense layer is the projection of z),
-    BatchNorm after every layer but the output, ReLU inside, tanh at the output.
-    """
-    _check_sizes(latent_dim=latent_dim, hidden=filters)
-    if len(filters) != 2:
-        raise ValueError(f"dcgan_generator: expected two filter counts (7x7 and 14x14 maps), got {filters!r}")
-    inputs = keras.Input(shape=(latent_dim,))
-    h = keras.layers.Dense(7 * 7 * filters[0], use_bias=False)(inputs)  # BatchNorm's shift replaces the bias
-    h = keras.layers.ReLU()(keras.layers.BatchNormalization(momentum=0.9)(h))
-    h = keras.layers.Reshape((7, 7, filters[0]))(h)
-    h = keras.layers.Conv2DTranspose(filters[1], kernel_size, strides=2, padding="same", use_bias=False)(h)  # 14x14
-    h = keras.layers.ReLU()(keras.layers.BatchNormalization(momentum=0.9)(h))
-    outputs = keras.layers.Conv2DTranspose(1, kernel_size, strides=2, padding="same", activation="tanh")(h)  # 28x28
-    return keras.Model(inputs, outputs, name="dcgan_generator")
-
-
-def dcgan_discriminator(filters=(64, 128), kernel_size: int = 4, image_shape=IMAGE_SHAPE) -> keras.Model:
-    """Strided convolutions 28 -> 14 -> 7 with LeakyReLU(0.2), BatchNorm on all but the first, then one logit."""
-    _check_sizes(hidden=filters)
-    inputs = keras.Input(shape=image_shape)
-    h = inputs
-    for index, count in enumerate(filters):
-        h = keras.layers.Conv2D(count, kernel_size, strides=2, padding="same", use_bias=index == 0)(h)
-        if index > 0:  # not on the input layer, as in the paper
-            h = keras.layers.BatchNormalization(momentum=0.9)(h)
-        h = keras.layers.LeakyReLU(0.2)(h)
-    outputs = keras.layers.Dense(1, name="logit")(keras.layers.Flatten()(h))
-    return keras.Model(inputs, outputs, name="dcgan_discriminator")
-
-
-def build_mlp_gan(latent_dim: int = 64, seed: int | None = None, **gan_options) -> GAN:
-    """An MLP GAN for 28x28 images: :func:`mlp_generator` and :func:`mlp_discriminator` with their defaults."""
-    return GAN(mlp_generator(latent_dim), mlp_discriminator(), seed=seed, **gan_options)
-
-
-def build_dcgan(
-    latent_dim: int = 64, generator_filters=(128, 64), discriminator_filters=(64, 128), seed: int | None = None, **gan_options
-) -> GAN:
-    """A DCGAN for 28x28 images: :func:`dcgan_generator` and :func:`dcgan_discriminator`."""
-    return GAN(
-        dcgan_generator(latent_dim, generator_filters), dcgan_discriminator(discriminator_filters), seed=seed, **gan_options
-    )
-
-
-def _check_sizes(latent_dim=1, hidden=(1,)):
-    if not isinstance(latent_dim, int) or isinstance(latent_dim, bool) or latent_dim < 1:
-        raise ValueError(f"latent_dim must be a positive int, got {latent_dim!r}")
-    if not isinstance(hidden, (tuple, list)) or not hidden or not all(isinstance(h, int) and h > 0 for h in hidden):
-        raise ValueError(f"layer sizes must be a non-empty sequence of positive ints, got {hidden!r}")
