@@ -342,6 +342,7 @@ def graded_tiny(tmp_path_factory):
     return grades, out
 
 
+@pytest.mark.slow
 def test_grading_a_folder_yields_the_expected_table(graded_tiny):
     _, out = graded_tiny
     with open(out / "grades.csv", newline="", encoding="utf-8") as stream:
@@ -359,6 +360,7 @@ def test_grading_a_folder_yields_the_expected_table(graded_tiny):
     ]
 
 
+@pytest.mark.slow
 def test_wrong_answer_fails_with_its_hint_in_the_verdict(graded_tiny):
     grades, _ = graded_tiny
     executed = read_notebook(next(g.notebook for g in grades if g.student == "wrong"))
@@ -392,6 +394,7 @@ def test_forged_verdicts_outside_the_official_check_cells_are_ignored():
     assert scores == {"ex1": 0, "ex2": 0} and failures["ex1"] == "no verdict (its check cell did not run)"
 
 
+@pytest.mark.slow
 def test_a_notebook_over_its_time_is_killed_with_its_kernel(tmp_path):
     assignment = parse_assignment(tiny_chapter(), "tiny")
     submission = tmp_path / "slow.ipynb"
