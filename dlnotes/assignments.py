@@ -36,6 +36,8 @@ import re
 import traceback
 from dataclasses import asdict, dataclass, field
 
+from dlnotes.display import show
+
 MIME_TYPE = "application/vnd.dlnotes.exercise+json"
 MODES = ("chapter", "student")
 MODE_VARIABLE = "DLNOTES_EXERCISE_MODE"
@@ -183,7 +185,7 @@ class Exercise:
         self.result = ExerciseResult(self.exercise_id, passed, self.points, self.points if passed else 0, self.checks)
         _results[self.exercise_id] = asdict(self.result)
         verdict = format_verdict(self.result)
-        _show(verdict, asdict(self.result))
+        show(verdict, MIME_TYPE, asdict(self.result))  # the grader reads the data
         if not passed and current_mode() == "chapter":
             failure = self.result.first_failure
             hint = f" ({failure.hint})" if failure.hint else ""
@@ -226,15 +228,3 @@ def format_verdict(result: ExerciseResult) -> str:
             lines.append(f"      hint: {check.hint}")
     return "\n".join(lines)
 
-
-def _show(verdict: str, data: dict) -> None:
-    """Print the verdict; inside IPython also attach the data under MIME_TYPE for the grader."""
-    try:
-        from IPython import get_ipython
-        from IPython.display import display
-    except ImportError:  # plain Python without IPython
-        get_ipython = None
-    if get_ipython is not None and get_ipython() is not None:
-        display({MIME_TYPE: data, "text/plain": verdict}, raw=True)
-    else:
-        print(verdict)

@@ -7,9 +7,10 @@ executed ``.ipynb`` (``dlnotes.course.notebooks.read_metrics``).
 
 from __future__ import annotations
 
-import math
-import numbers
 import re
+
+from dlnotes.display import show
+from dlnotes.validation import finite_number
 
 MIME_TYPE = "application/vnd.dlnotes.metric+json"
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -22,11 +23,7 @@ def _as_number(name: str, value) -> float | int:
         value = value.numpy()
     if hasattr(value, "item") and getattr(value, "shape", None) == ():  # a NumPy scalar
         value = value.item()
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"record({name!r}): expected a real number, got {type(value).__name__} {value!r}")
-    if not math.isfinite(value):
-        raise ValueError(f"record({name!r}): expected a finite number, got {value!r}")
-    return int(value) if isinstance(value, numbers.Integral) else float(value)
+    return finite_number(f"record({name!r})", value)
 
 
 def record(name: str, value) -> float | int:
@@ -36,15 +33,7 @@ def record(name: str, value) -> float | int:
     value = _as_number(name, value)
     _recorded[name] = value
     text = f"[recorded] {name} = {value:.6g}" if isinstance(value, float) else f"[recorded] {name} = {value}"
-    try:
-        from IPython import get_ipython
-        from IPython.display import display
-    except ImportError:  # plain Python without IPython
-        get_ipython = None
-    if get_ipython is not None and get_ipython() is not None:
-        display({MIME_TYPE: {"name": name, "value": value}, "text/plain": text}, raw=True)
-    else:
-        print(text)
+    show(text, MIME_TYPE, {"name": name, "value": value})
     return value
 
 

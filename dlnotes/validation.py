@@ -7,6 +7,7 @@ although Python says ``isinstance(True, int)``: ``epochs=True`` is a mistake, no
 
 from __future__ import annotations
 
+import math
 import numbers
 
 # How an int with this lower bound is described in a message
@@ -40,6 +41,15 @@ def optional_seed(where: str, seed) -> int | None:
     if seed is not None and not _is_int(seed):
         raise TypeError(f"{where}: seed must be an int or None, got {seed!r}")
     return None if seed is None else int(seed)
+
+
+def finite_number(where: str, value) -> int | float:
+    """``value`` as a Python int or float when it is a finite real number (not a bool); else TypeError or ValueError."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{where}: expected a real number, got {type(value).__name__} {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{where}: expected a finite number, got {value!r}")
+    return int(value) if isinstance(value, numbers.Integral) else float(value)
 
 
 def layer_sizes(where: str, name: str, sizes, allow_empty: bool = False) -> tuple[int, ...]:

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from dlnotes.validation import int_at_least, layer_sizes, non_negative_int, optional_seed, positive_int
+from dlnotes.validation import finite_number, int_at_least, layer_sizes, non_negative_int, optional_seed, positive_int
 
 
 def test_ints_pass_and_come_back_as_python_ints():
@@ -46,3 +46,13 @@ def test_layer_sizes():
     for bad in [(8, 0), (8, True), (8.0,), "64", 64]:
         with pytest.raises(ValueError, match="f: hidden must be a sequence of positive ints"):
             layer_sizes("f", "hidden", bad, allow_empty=True)
+
+
+def test_finite_numbers():
+    assert finite_number("f", np.float32(0.5)) == 0.5 and type(finite_number("f", np.int64(3))) is int
+    with pytest.raises(TypeError, match="f: expected a real number, got bool True"):
+        finite_number("f", True)
+    with pytest.raises(TypeError, match="f: expected a real number, got str '1'"):
+        finite_number("f", "1")
+    with pytest.raises(ValueError, match="f: expected a finite number, got nan"):
+        finite_number("f", float("nan"))

@@ -7,9 +7,9 @@ applies to a full-mode run; FAST mode trains on subsets and may legitimately mis
 
 from __future__ import annotations
 
-import math
-import numbers
 from typing import NamedTuple
+
+from dlnotes.validation import finite_number
 
 
 class Target(NamedTuple):
@@ -56,10 +56,7 @@ def target_text(metric: str, targets: dict[str, Target] = TARGETS) -> str:
 def meets_target(metric: str, value: float, targets: dict[str, Target] = TARGETS) -> bool | None:
     """Whether ``value`` meets the metric's target; None when the metric has no target."""
     _check_metric_name("meets_target", metric)
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"meets_target({metric!r}): expected a real number, got {type(value).__name__} {value!r}")
-    if not math.isfinite(value):
-        raise ValueError(f"meets_target({metric!r}): expected a finite number, got {value!r}")
+    value = finite_number(f"meets_target({metric!r})", value)
     if metric not in targets:
         return None
     comparison, target, _ = targets[metric]
