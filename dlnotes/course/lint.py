@@ -1,4 +1,6 @@
-"""The notebook linter: every chapter follows the template of DESIGN.md ("Notebooks"), without running it.
+"""The notebook linter: every chapter follows the template, without running it.
+
+CONTRIBUTING.md ("How a chapter is written") gives each rule with the reason for it.
 
 Rules (the id in brackets is what a violation names):
 
@@ -13,7 +15,7 @@ Rules (the id in brackets is what a violation names):
 - [outputs] no stored outputs and no execution counts (executed copies are build artefacts; ``make strip``).
 - [cell-length] no cell longer than MAX_CELL_LINES lines (see there).
 - [exercises] one "## Exercises" section, the last H2 of the chapter, with at least one code cell after its
-  heading (DESIGN: every exercise has a check the student can run).
+  heading (every exercise has a check the student can run).
 - [korean-term] Korean appears only as a term introduction, ``English term (한국어)``,
   ``**English term** (한국어, ABBR)`` or ``(English term, 한국어)``; see dlnotes.course.glossary for the syntax.
 - [term-conflict] across the notebooks linted together, an English term keeps one Korean term and a Korean
