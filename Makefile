@@ -1,7 +1,8 @@
 # Every target bootstraps .venv from pyproject.toml (pinned by requirements/lock.txt) on first use.
 #   make course                  run the whole course in full mode (build/report.md)
 #   make course FAST=1 ONLY=01   one chapter, FAST mode
-#   make test                    unit tests and every notebook in FAST mode
+#   make test                    every test: unit, slow (training, kernels) and every notebook in FAST mode
+#   make test-unit               the unit tests only (under a minute: no training, no kernel)
 #   make lab                     open the notebooks in JupyterLab
 #   make benchmarks ONLY=02      full-mode runs into benchmarks/results/ and the README tables
 #   make student ONLY=01         student and grading versions of the exercises (build/assignments/)
@@ -18,7 +19,7 @@ STAMP := $(VENV)/.installed-$(TF_EXTRA)
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export TF_ENABLE_ONEDNN_OPTS ?= 0
 
-.PHONY: install course test test-unit lab lint strip benchmarks clean student grade grade-arguments
+.PHONY: install course test test-unit test-slow lab lint strip benchmarks clean student grade grade-arguments
 
 install: $(STAMP)
 
@@ -35,7 +36,10 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-unit: $(STAMP)
-	$(BIN)/python -m pytest -m "not notebook" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not notebook and not slow" $(PYTEST_ARGS)
+
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -m "slow and not notebook" $(PYTEST_ARGS)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

@@ -12,7 +12,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 def write_result(name: str, quick: bool, entry: dict) -> Path:
     """Write ``entry`` as results/<name>.json (<name>_quick.json for a quick run), with the machine, its load and the date."""
-    from dlnotes.runner import machine_summary  # the caller has put the repository on sys.path
+    from dlnotes.course.reports import machine_summary  # the caller has put the repository on sys.path
 
     stamped = {
         **entry,

@@ -13,7 +13,7 @@ import argparse
 
 from full_run import run_and_record
 
-from dlnotes.runner import find_chapters
+from dlnotes.course.notebooks import find_chapters
 
 
 def main() -> int:

@@ -15,7 +15,8 @@ import os
 from datetime import date
 from pathlib import Path
 
-from dlnotes.runner import machine_summary, run_course
+from dlnotes.course.reports import machine_summary
+from dlnotes.course.runner import run_course
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

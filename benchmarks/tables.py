@@ -13,7 +13,7 @@ import argparse
 import json
 from pathlib import Path
 
-from dlnotes.targets import meets_target, target_text  # one table of targets for the README and the HTML report
+from dlnotes.course.targets import meets_target, target_text  # one table of targets for the README and the HTML report
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"

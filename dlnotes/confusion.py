@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from dlnotes.validation import int_at_least, positive_int
+
 
 def _labels(name: str, values, what: str) -> np.ndarray:
     values = np.asarray(values)
@@ -28,8 +30,8 @@ def confusion_matrix(y_true, y_pred, num_classes: int | None = None) -> np.ndarr
     largest = int(max(y_true.max(), y_pred.max()))
     if num_classes is None:
         num_classes = largest + 1
-    elif not isinstance(num_classes, (int, np.integer)) or num_classes <= largest:
-        raise ValueError(f"confusion_matrix: num_classes must be an int above the largest label {largest}, got {num_classes!r}")
+    else:
+        num_classes = int_at_least("confusion_matrix", f"num_classes (labels go up to {largest})", num_classes, largest + 1)
     matrix = np.zeros((num_classes, num_classes), dtype=np.int64)
     np.add.at(matrix, (y_true, y_pred), 1)
     return matrix
@@ -40,8 +42,7 @@ def most_confused(matrix, count: int = 5) -> list[tuple[int, int, int]]:
     matrix = np.asarray(matrix)
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
         raise ValueError(f"most_confused: expected a square confusion matrix, got shape {matrix.shape}")
-    if not isinstance(count, int) or count < 1:
-        raise ValueError(f"most_confused: count must be a positive int, got {count!r}")
+    count = positive_int("most_confused", "count", count)
     errors = matrix.copy()
     np.fill_diagonal(errors, 0)
     order = np.argsort(errors, axis=None, kind="stable")[::-1][:count]

@@ -29,6 +29,8 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from dlnotes.validation import non_negative_int, positive_int
+
 STRATEGY_ENV = "DLNOTES_STRATEGY"
 KINDS = ("auto", "default", "mirrored", "multiworker", "tpu")
 TPU_HINTS = ("TPU_NAME", "TPU_CONFIG", "KUBE_GOOGLE_CLOUD_TPU_ENDPOINTS")
@@ -98,8 +100,7 @@ def choose_strategy(
         find_tpu: called only when a TPU matters; returns (resolver or None, what was found or why not).
     """
     for name, count in (("gpus", gpus), ("cpus", cpus)):
-        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-            raise ValueError(f"choose_strategy: {name} must be a non-negative int, got {count!r}")
+        non_negative_int("choose_strategy", name, count)
     kind, source = _requested_kind(prefer, environ)
     asked = f" ({source})" if source != "auto" else ""
     workers = cluster_workers(environ.get("TF_CONFIG"))
@@ -200,8 +201,7 @@ def split_cpu(count: int) -> list[str]:
     Must run before TensorFlow initialises its devices, that is before any tensor, model or
     strategy exists in this process; returns the logical device names.
     """
-    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise ValueError(f"split_cpu: count must be a positive int, got {count!r}")
+    count = positive_int("split_cpu", "count", count)
     import tensorflow as tf
 
     (cpu,) = tf.config.list_physical_devices("CPU")

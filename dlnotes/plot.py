@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from dlnotes.validation import positive_int
+
 
 def _axes(ax):
     if ax is None:
@@ -59,9 +61,7 @@ def image_grid(images, titles=None, ncols: int = 8, size: float = 1.2, cmap: str
         raise ValueError(f"image_grid: expected images of shape (n, height, width), got {images.shape}")
     if titles is not None and len(titles) != len(images):
         raise ValueError(f"image_grid: {len(images)} images but {len(titles)} titles")
-    if not isinstance(ncols, int) or ncols < 1:
-        raise ValueError(f"image_grid: ncols must be a positive int, got {ncols!r}")
-    ncols = min(ncols, len(images))
+    ncols = min(positive_int("image_grid", "ncols", ncols), len(images))
     nrows = -(-len(images) // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * size * 1.15), squeeze=False)
     for index, ax in enumerate(axes.flat):

@@ -6,6 +6,8 @@ import os
 import platform
 from importlib import metadata
 
+from dlnotes.validation import non_negative_int
+
 # What the course is tested with; the lower bound is where its APIs are known to
 # exist, the upper bound the next release that may change them.
 SUPPORTED = {
@@ -82,8 +84,7 @@ def setup(seed: int = 0, deterministic: bool = False, cpu_minutes: float | None 
     Returns:
         A dict with the versions, seed and devices (also printed).
     """
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"setup: seed must be a non-negative int, got {seed!r}")
+    seed = non_negative_int("setup", "seed", seed)
     quiet_tensorflow()
     versions = check_versions()
     import keras

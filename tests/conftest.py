@@ -9,7 +9,8 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 import pytest  # noqa: E402
 
-from dlnotes.runner import find_chapters, run_chapter  # noqa: E402
+from dlnotes.course.notebooks import find_chapters  # noqa: E402
+from dlnotes.course.runner import run_chapter  # noqa: E402
 
 
 @pytest.fixture(scope="session")

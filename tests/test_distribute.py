@@ -182,6 +182,7 @@ def trained_both_ways(tmp_path_factory):
     return json.loads(line), stdout
 
 
+@pytest.mark.slow
 def test_mirrored_over_two_cpus_trains_like_one_device(trained_both_ways):
     result, stdout = trained_both_ways
     assert "MirroredStrategy (2 replica(s)): no GPU: mirrored over 2 logical CPU device(s) (DLNOTES_STRATEGY=mirrored)" in stdout
@@ -197,6 +198,7 @@ def test_mirrored_over_two_cpus_trains_like_one_device(trained_both_ways):
     assert adam["loss_mirrored"] == pytest.approx(adam["loss_single"], rel=1e-5)
 
 
+@pytest.mark.slow
 def test_mirrored_step_is_the_mean_gradient_over_the_global_batch(trained_both_ways):
     # Adam is blind to a constant gradient scale; one SGD step is not: summing instead of averaging the
     # replicas' gradients would take a step twice as long (weight_diff about weight_change)
@@ -204,6 +206,7 @@ def test_mirrored_step_is_the_mean_gradient_over_the_global_batch(trained_both_w
     assert sgd["weight_change"] > 1e-3 and sgd["weight_diff"] < 1e-4 * sgd["weight_change"], sgd
 
 
+@pytest.mark.slow
 def test_splitting_after_initialisation_says_what_to_do(trained_both_ways):
     message = trained_both_ways[0]["late_split_error"]
     assert message.startswith("split_cpu(3): TensorFlow has already initialised its devices (2 logical CPU device(s))")
@@ -236,6 +239,7 @@ SETUP_UNDER_MIRRORED = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_setup_makes_unchanged_notebook_code_train_under_the_strategy(tmp_path):
     lines, stdout = run_script(tmp_path, "setup_under_mirrored.py", SETUP_UNDER_MIRRORED)
     results = [line.split() for line in lines]
@@ -282,6 +286,7 @@ VAE_STEP_BOTH_WAYS = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_vae_training_step_takes_the_same_step_on_two_replicas(tmp_path):
     # the VAE has its own train_step: without dividing its loss by the replicas, the summed gradients
     # would make the mirrored step twice the single-device one (diff about equal to change)

@@ -57,6 +57,7 @@ def two_blobs(n=512, seed=0):
     return images
 
 
+@pytest.mark.slow
 def test_training_updates_both_networks_alternately_and_tracks_the_losses():
     keras.utils.set_random_seed(0)
     gan = GAN(mlp_generator(8, hidden=(64,)), mlp_discriminator(hidden=(64,)), seed=0)
@@ -75,6 +76,7 @@ def test_training_updates_both_networks_alternately_and_tracks_the_losses():
     assert abs(background_before) < 0.05 and background_after < -0.2, (background_before, background_after)
 
 
+@pytest.mark.slow
 def test_the_discriminator_learns_to_tell_real_from_noise_with_a_frozen_generator():
     # with a generator learning rate of 0 only D moves: it must separate real squares from random outputs
     keras.utils.set_random_seed(1)
@@ -85,6 +87,7 @@ def test_the_discriminator_learns_to_tell_real_from_noise_with_a_frozen_generato
     assert history["d_loss"][-1] < 0.25 < history["g_loss"][-1]
 
 
+@pytest.mark.slow
 def test_saturating_loss_is_tracked_as_log_one_minus_d():
     keras.utils.set_random_seed(0)
     gan = build_mlp_gan(latent_dim=8, seed=0, generator_loss="saturating")
@@ -93,6 +96,7 @@ def test_saturating_loss_is_tracked_as_log_one_minus_d():
     assert logs["g_loss"][-1] < 0  # log(1 - D) is negative
 
 
+@pytest.mark.slow
 def test_save_and_reload_gives_the_same_networks_and_optimizers(tmp_path):
     keras.utils.set_random_seed(0)
     gan = build_dcgan(latent_dim=8, generator_filters=(8, 4), discriminator_filters=(4, 8), seed=3, label_smoothing=0.1)
@@ -113,6 +117,7 @@ def test_save_and_reload_gives_the_same_networks_and_optimizers(tmp_path):
     assert loaded.g_optimizer.iterations.numpy() == 4
 
 
+@pytest.mark.slow
 def test_snapshots_keep_the_fixed_noise_images_per_epoch(capsys):
     keras.utils.set_random_seed(0)
     gan = build_mlp_gan(latent_dim=4, seed=0)
@@ -151,5 +156,26 @@ def test_gan_rejects_bad_parts_and_options():
         dcgan_generator(4, filters=(8, 8, 8))
     with pytest.raises(ValueError, match="non-empty sequence of positive ints"):
         dcgan_discriminator(filters=(8, -1))
+    with pytest.raises(ValueError, match=r"dcgan_discriminator: filters must be a non-empty sequence of positive ints, got \(\)"):
+        dcgan_discriminator(filters=())
+    with pytest.raises(ValueError, match="mlp_generator: hidden must be a sequence of positive ints"):
+        mlp_generator(4, hidden=(8, 0))
     with pytest.raises(ValueError, match="n must be a positive int"):
         GAN(generator, discriminator).generate(0)
+
+
+def test_mlp_networks_without_a_hidden_layer_are_linear_maps():
+    """``hidden=()``: the generator maps the noise straight to tanh pixels, the discriminator is logistic regression."""
+    generator, discriminator = mlp_generator(4, hidden=()), mlp_discriminator(hidden=())
+    assert [type(layer).__name__ for layer in generator.layers] == ["InputLayer", "Dense", "Reshape"]
+    assert [type(layer).__name__ for layer in discriminator.layers] == ["InputLayer", "Flatten", "Dense"]
+    assert discriminator.count_params() == 28 * 28 + 1
+
+
+def test_the_notebooks_names_are_exported_by_dlnotes_models():
+    import dlnotes.models
+    import dlnotes.models.gan
+
+    for name in ["build_dcgan", "build_mlp_gan", "build_vae", "mlp_decoder", "TrainingSnapshots", "to_tanh_range"]:
+        assert name in dlnotes.models.__all__ and hasattr(dlnotes.models, name)
+    assert dlnotes.models.gan.generator_loss is generator_loss and dlnotes.models.TrainingSnapshots is TrainingSnapshots

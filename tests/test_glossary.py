@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-import dlnotes.__main__ as cli
-from dlnotes.glossary import (
+from dlnotes.course import cli
+from dlnotes.course.glossary import (
     GLOSSARY_PATH,
     WRITE_COMMAND,
     collect,
@@ -16,7 +16,7 @@ from dlnotes.glossary import (
     render,
     term_key,
 )
-from dlnotes.notebook_source import course_notebooks
+from dlnotes.course.notebooks import find_chapters
 
 
 def terms_of(markdown):
@@ -146,13 +146,13 @@ def test_read_glossary_says_how_to_create_it(tmp_path):
 
 
 def test_cli_prints_or_writes_the_glossary(tmp_path, monkeypatch, capsys):
-    expected = render(collect(course_notebooks()), base=GLOSSARY_PATH.parent)
+    expected = render(collect(find_chapters()), base=GLOSSARY_PATH.parent)
     assert cli.main(["glossary"]) == 0
     assert capsys.readouterr().out == expected
     target = tmp_path / "GLOSSARY.md"
     monkeypatch.setattr(cli, "GLOSSARY_PATH", target)
     assert cli.main(["glossary", "--write"]) == 0
-    assert target.read_text(encoding="utf-8") == render(collect(course_notebooks()), base=tmp_path)  # links from there
+    assert target.read_text(encoding="utf-8") == render(collect(find_chapters()), base=tmp_path)  # links from there
     assert "terms)" in capsys.readouterr().out
 
 
@@ -160,7 +160,7 @@ def test_cli_prints_or_writes_the_glossary(tmp_path, monkeypatch, capsys):
 
 
 def test_glossary_file_is_what_the_notebooks_generate():
-    expected = render(collect(course_notebooks()), base=GLOSSARY_PATH.parent)
+    expected = render(collect(find_chapters()), base=GLOSSARY_PATH.parent)
     actual = GLOSSARY_PATH.read_text(encoding="utf-8") if GLOSSARY_PATH.is_file() else ""
     diff = list(difflib.unified_diff(actual.splitlines(), expected.splitlines(), "GLOSSARY.md", "generated", lineterm="", n=0))
     assert actual == expected, f"GLOSSARY.md is out of date with the notebooks; run `{WRITE_COMMAND}`:\n" + "\n".join(diff[:30])

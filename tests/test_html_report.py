@@ -10,9 +10,9 @@ from urllib.parse import unquote, urlsplit
 import nbformat
 import pytest
 
-from dlnotes.html_report import key_figures, render_notebook, write_html_report
-from dlnotes.runner import ChapterResult, run_course, write_reports
-from dlnotes.targets import meets_target, target_text
+from dlnotes.course.html_report import key_figures, render_notebook, write_html_report
+from dlnotes.course.runner import ChapterResult, run_course, write_reports
+from dlnotes.course.targets import meets_target, target_text
 
 # a valid 1x1 PNG: enough to be an image output without drawing anything
 PIXEL_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
@@ -79,6 +79,7 @@ def fast_run(tmp_path_factory):
     return out, results, lines
 
 
+@pytest.mark.slow
 def test_run_writes_index_and_prints_its_path(fast_run):
     out, results, lines = fast_run
     assert [r.status for r in results] == ["ok", "failed"]
@@ -86,11 +87,13 @@ def test_run_writes_index_and_prints_its_path(fast_run):
     assert str(out / "index.html") in lines[-1] and str(out / "report.md") in lines[-1]
 
 
+@pytest.mark.slow
 def test_every_link_resolves_to_a_file_or_an_anchor(fast_run):
     out, _, _ = fast_run
     assert unresolved_links(out / "index.html") == []
 
 
+@pytest.mark.slow
 def test_page_shows_status_metrics_and_targets(fast_run):
     out, _, _ = fast_run
     page = (out / "index.html").read_text(encoding="utf-8")
@@ -104,6 +107,7 @@ def test_page_shows_status_metrics_and_targets(fast_run):
     assert "<td>1 of 2</td>" in page  # targets met, in the summary table
 
 
+@pytest.mark.slow
 def test_failing_chapter_shows_its_error_naming_the_cell(fast_run):
     out, _, _ = fast_run
     page = (out / "index.html").read_text(encoding="utf-8")
@@ -111,6 +115,7 @@ def test_failing_chapter_shows_its_error_naming_the_cell(fast_run):
     assert "1 of 2 chapters failed: 02_broken" in page
 
 
+@pytest.mark.slow
 def test_notebooks_are_rendered_and_linked_with_their_figure(fast_run):
     out, _, _ = fast_run
     page = (out / "index.html").read_text(encoding="utf-8")
@@ -199,7 +204,7 @@ def test_unreadable_notebook_is_noted_not_fatal(tmp_path):
     )
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "Rendering the notebook to HTML failed:" in page
-    assert "could not read the executed notebook for its figures: JSONDecodeError" in page
+    assert "could not read the executed notebook for its figures: NotebookError" in page and "invalid JSON" in page
     assert "01_x.ipynb failed in cell 2: Boom" in page
     assert unresolved_links(tmp_path / "index.html") == []
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from dlnotes.__main__ import main
-from dlnotes.glossary import GLOSSARY_PATH, WRITE_COMMAND, collect, render
-from dlnotes.lint import MAX_CELL_LINES, RULES, lint_notebook, lint_notebooks, notebook_parameters
-from dlnotes.notebook_source import NotebookError, course_notebooks
+from dlnotes.course.cli import main
+from dlnotes.course.glossary import GLOSSARY_PATH, WRITE_COMMAND, collect, render
+from dlnotes.course.lint import MAX_CELL_LINES, RULES, lint_notebook, lint_notebooks, notebook_parameters
+from dlnotes.course.notebooks import NotebookError, find_chapters
 
 TESTS = Path(__file__).parent
 
@@ -416,10 +416,10 @@ def test_cli_exits_0_when_clean_and_2_on_a_missing_file(tmp_path, capsys):
 @functools.cache
 def course_violations():
     """All notebooks linted together, once: the term rules compare chapters with each other."""
-    return lint_notebooks(course_notebooks(), glossary=GLOSSARY_PATH)
+    return lint_notebooks(find_chapters(), glossary=GLOSSARY_PATH)
 
 
-@pytest.mark.parametrize("path", course_notebooks(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", find_chapters(), ids=lambda p: p.stem)
 def test_notebook_follows_the_template(path):
     found = [str(v) for v in course_violations() if v.notebook == str(path)]
     assert not found, f"{len(found)} violation(s); `python -m dlnotes lint notebooks/{path.name}` shows them too:\n" + "\n".join(
@@ -427,7 +427,7 @@ def test_notebook_follows_the_template(path):
     )
 
 
-@pytest.mark.parametrize("path", course_notebooks(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", find_chapters(), ids=lambda p: p.stem)
 def test_each_chapter_has_a_notebook_test(path):
     number = path.stem.split("_")[0]
     assert (TESTS / f"test_chapter_{number}.py").is_file(), f"{path.name} has no tests/test_chapter_{number}.py"

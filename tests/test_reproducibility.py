@@ -17,8 +17,8 @@ import pytest
 import test_chapter_01
 import test_chapter_03
 
-from dlnotes.lint import notebook_parameters
-from dlnotes.runner import find_chapters
+from dlnotes.course.lint import notebook_parameters
+from dlnotes.course.notebooks import find_chapters
 
 THRESHOLDS = {"01": test_chapter_01.check_thresholds, "03": test_chapter_03.check_thresholds}
 OTHER_SEED = 1

@@ -62,7 +62,8 @@ def test_validation_is_the_tail_of_the_training_set():
     [
         ({"train_fraction": 1.0}, "train_fraction must be in"),
         ({"batch_size": 0}, "batch_size must be a positive int"),
-        ({"train_limit": 5}, "train_limit must be None or an int"),
+        ({"batch_size": True}, "batch_size must be a positive int, got True"),
+        ({"train_limit": 5}, "train_limit must be an int >= 10, got 5"),
     ],
 )
 def test_pipeline_rejects_bad_arguments(kwargs, message):

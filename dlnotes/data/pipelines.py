@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dlnotes.data.mnist import load_mnist
 from dlnotes.data.toy import as_row_sequences
+from dlnotes.validation import int_at_least, positive_int
 
 
 def mnist_row_datasets(
@@ -28,11 +29,10 @@ def mnist_row_datasets(
     if not 0 < train_fraction < 1:
         raise ValueError(f"mnist_row_datasets: train_fraction must be in (0, 1), got {train_fraction!r}")
     for name, value in [("batch_size", batch_size), ("eval_batch_size", eval_batch_size), ("shuffle_buffer", shuffle_buffer)]:
-        if not isinstance(value, int) or value < 1:
-            raise ValueError(f"mnist_row_datasets: {name} must be a positive int, got {value!r}")
+        positive_int("mnist_row_datasets", name, value)
     for name, value in [("train_limit", train_limit), ("test_limit", test_limit)]:
-        if value is not None and (not isinstance(value, int) or value < 10):
-            raise ValueError(f"mnist_row_datasets: {name} must be None or an int >= 10, got {value!r}")
+        if value is not None:  # None: every image
+            int_at_least("mnist_row_datasets", name, value, 10)
     (x_train, y_train), (x_test, y_test) = load_mnist()
     x_train, y_train = x_train[:train_limit], y_train[:train_limit]
     x_test, y_test = x_test[:test_limit], y_test[:test_limit]

@@ -1,4 +1,6 @@
-"""The notebook linter: every chapter follows the template of DESIGN.md ("Notebooks"), without running it.
+"""The notebook linter: every chapter follows the template, without running it.
+
+CONTRIBUTING.md ("How a chapter is written") gives each rule with the reason for it.
 
 Rules (the id in brackets is what a violation names):
 
@@ -13,9 +15,9 @@ Rules (the id in brackets is what a violation names):
 - [outputs] no stored outputs and no execution counts (executed copies are build artefacts; ``make strip``).
 - [cell-length] no cell longer than MAX_CELL_LINES lines (see there).
 - [exercises] one "## Exercises" section, the last H2 of the chapter, with at least one code cell after its
-  heading (DESIGN: every exercise has a check the student can run).
+  heading (every exercise has a check the student can run).
 - [korean-term] Korean appears only as a term introduction, ``English term (한국어)``,
-  ``**English term** (한국어, ABBR)`` or ``(English term, 한국어)``; see dlnotes.glossary for the syntax.
+  ``**English term** (한국어, ABBR)`` or ``(English term, 한국어)``; see dlnotes.course.glossary for the syntax.
 - [term-conflict] across the notebooks linted together, an English term keeps one Korean term and a Korean
   term one English term.
 - [glossary] every term introduced is in GLOSSARY.md (when a glossary is given; the CLI and the tests give it).
@@ -30,8 +32,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from dlnotes.glossary import WRITE_COMMAND, Term, find_notebook_terms, read_glossary
-from dlnotes.notebook_source import Cell, chapter_label, headings, read_cells
+from dlnotes.course.glossary import WRITE_COMMAND, Term, find_notebook_terms, read_glossary
+from dlnotes.course.notebooks import Cell, chapter_label, headings, read_cells
 
 # One screen: JupyterLab's default editor font is 13 px with a 1.3 line height (about 17 px a line); on a
 # 1080p laptop the notebook area left by the browser and JupyterLab's bars is about 800 px, so about

@@ -5,7 +5,7 @@ report.json) and writes into ``out_dir``:
 
 - ``index.html``: every chapter's status (with the failing notebook and cell),
   seconds, slowest cells, recorded metrics against their full-mode targets
-  (dlnotes.targets) and its key figures as thumbnails; inline CSS and no
+  (dlnotes.course.targets) and its key figures as thumbnails; inline CSS and no
   external resources, so it works offline and can be copied with its folder;
 - ``<chapter>.html``: each executed notebook rendered by nbconvert;
 - ``figures/<chapter>-<n>.<ext>``: the key figures, as files rather than
@@ -21,15 +21,15 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import os
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
-from dlnotes.runner import _describe_cell
-from dlnotes.targets import meets_target, target_text
+from dlnotes.course.notebooks import describe_cell, load_notebook
+from dlnotes.course.targets import meets_target, target_text
+from dlnotes.validation import non_negative_int
 
 KEY_FIGURE_TAG = "key-figure"
 FALLBACK_FIGURES = 2  # images shown from the end of a notebook that tags no cell `key-figure`
@@ -60,8 +60,7 @@ def key_figures(notebook: dict, fallback: int = FALLBACK_FIGURES) -> list[Figure
     """The notebook's key figures: images of cells tagged ``key-figure``, else its last ``fallback`` images."""
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
         raise ValueError(f"key_figures: expected a notebook dict with a 'cells' list, got {type(notebook).__name__}")
-    if isinstance(fallback, bool) or not isinstance(fallback, int) or fallback < 0:
-        raise ValueError(f"key_figures: fallback must be a non-negative int, got {fallback!r}")
+    fallback = non_negative_int("key_figures", "fallback", fallback)
     cells = notebook["cells"]
     images, tagged = [], []
     for index, cell in enumerate(cells):
@@ -76,7 +75,7 @@ def key_figures(notebook: dict, fallback: int = FALLBACK_FIGURES) -> list[Figure
                 payload = _output_bytes(mime_type, data[mime_type])
             except (binascii.Error, ValueError):
                 continue  # a corrupt image is not worth failing the report over
-            figure = Figure(index, mime_type, payload, _describe_cell(cells, index))
+            figure = Figure(index, mime_type, payload, describe_cell(cells, index))
             images.append(figure)
             if is_key:
                 tagged.append(figure)
@@ -114,7 +113,7 @@ def _write_figures(name: str, notebook: Path, out_dir: Path) -> tuple[list[tuple
     if not notebook.is_file():
         return [], None
     try:
-        figures = key_figures(json.loads(notebook.read_text(encoding="utf-8")))
+        figures = key_figures(load_notebook(notebook))
     except (OSError, ValueError) as exc:
         return [], f"could not read the executed notebook for its figures: {type(exc).__name__}: {exc}"
     written = []

@@ -3,9 +3,9 @@
 The format (README, "Assignments"): after the chapter's one ``## Exercises`` heading, each exercise is
 
 1. a markdown statement;
-2. one or more answer cells holding solution markers (see :mod:`dlnotes.assignments.markers`);
+2. one or more answer cells holding solution markers (see :mod:`dlnotes.course.grading.markers`);
 3. one check cell: imports and function definitions if needed, then a single
-   ``with exercise("ex1", hint=..., points=...) as ex:`` block (see :mod:`dlnotes.assignments.checks`).
+   ``with exercise("ex1", hint=..., points=...) as ex:`` block (see :mod:`dlnotes.assignments`).
 
 The student version strips the solutions, keeps the checks (locked against editing in Jupyter) and adds a
 cell that switches the checks to student mode. The grading version keeps everything; the grader takes its
@@ -17,18 +17,17 @@ from __future__ import annotations
 
 import ast
 import copy
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
-from dlnotes.assignments.checks import ID_PATTERN
-from dlnotes.assignments.markers import has_solution, strip_solutions
+from dlnotes.assignments import ID_PATTERN
+from dlnotes.course.grading.markers import has_solution, strip_solutions
+from dlnotes.course.notebooks import METADATA_KEY, read_notebook
 
 HEADING = re.compile(r"^## Exercises\s*$", re.MULTILINE)
-METADATA_KEY = "dlnotes"
 MODE_CELL = (
     "# Student version: a check cell prints its verdict (what passed, what did not, a hint)\n"
     "# and never stops the notebook.\n"
@@ -73,28 +72,6 @@ class Assignment:
         if spec is None:
             raise KeyError(f"{self.name}: no exercise {exercise_id!r}; it has {', '.join(self.points)}")
         return self.notebook.cells[spec.check_cell].source
-
-
-def read_notebook(path: str | Path) -> nbformat.NotebookNode:
-    """Read a notebook file; raise ValueError saying why it is not one (missing, not JSON, not a notebook)."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"notebook not found: {path}")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise ValueError(f"not a notebook: {path.name} is not UTF-8 text ({error.reason})") from None
-    try:
-        json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"not a notebook: {path.name} is not valid JSON ({error.msg}, line {error.lineno})") from None
-    try:
-        notebook = nbformat.reads(text, as_version=4)
-    except Exception as error:  # nbformat raises several types for JSON that is not a notebook
-        raise ValueError(f"not a notebook: {path.name}: {type(error).__name__}: {error}") from None
-    if not isinstance(notebook.get("cells"), list):
-        raise ValueError(f"not a notebook: {path.name} has no list of cells")
-    return notebook
 
 
 def parse_assignment(notebook: nbformat.NotebookNode, name: str) -> Assignment:

@@ -1,22 +1,19 @@
-"""Execute chapters with papermill and write the course report (report.json, report.md, index.html)."""
+"""Execute chapters with papermill, collect their metrics and timings, and write the reports (dlnotes.course.reports)."""
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import platform
 import sys
 import time
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from dlnotes.report import read_metrics
+from dlnotes.course.notebooks import NOTEBOOK_DIR, describe_cell, find_chapters, load_notebook, read_metrics
+from dlnotes.course.reports import write_reports
 from dlnotes.session import quiet_tensorflow
 
-NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 DEFAULT_CELL_TIMEOUT = 1800  # seconds; a full-mode training cell on two CPU cores stays well below
 
 
@@ -31,39 +28,6 @@ class ChapterResult:
     metrics: dict = field(default_factory=dict)
     error: str | None = None
     slowest_cells: list = field(default_factory=list)
-
-
-def find_chapters(only: str | list[str] | None = None, notebook_dir: Path = NOTEBOOK_DIR) -> list[Path]:
-    """The chapter notebooks, in order; ``only`` selects by number ("01") or name ("01_perceptron_xor")."""
-    notebook_dir = Path(notebook_dir)
-    chapters = sorted(notebook_dir.glob("[0-9][0-9]_*.ipynb"))
-    if not chapters:
-        raise FileNotFoundError(f"no chapter notebooks (NN_name.ipynb) in {notebook_dir}")
-    if not only:
-        return chapters
-    wanted = [w.strip() for w in (only.split(",") if isinstance(only, str) else only) if w.strip()]
-    selected = []
-    for want in wanted:
-        matches = [p for p in chapters if p.stem == want or p.stem.split("_")[0] == want]
-        if not matches:
-            names = ", ".join(p.stem for p in chapters)
-            raise ValueError(f"no chapter matches {want!r}; available: {names}")
-        selected += [p for p in matches if p not in selected]
-    return selected
-
-
-ADDED_BY_PAPERMILL = {"injected-parameters", "papermill-error-cell-tag"}
-
-
-def _source_cell_number(cells: list, index: int) -> int:
-    """The 1-based number of executed cell ``index`` in the source notebook (papermill adds cells)."""
-    added = sum(1 for c in cells[:index] if ADDED_BY_PAPERMILL & set(c.get("metadata", {}).get("tags", [])))
-    return index - added + 1
-
-
-def _describe_cell(cells: list, index: int) -> str:
-    first_line = next((line for line in "".join(cells[index].get("source", "")).splitlines() if line.strip()), "")
-    return f"cell {_source_cell_number(cells, index)} (`{first_line.strip()[:60]}`)"
 
 
 def _last_started_cell(cells: list) -> int | None:
@@ -83,7 +47,7 @@ def _slowest_cells(cells: list, count: int = 3) -> list[dict]:
         if cell.get("cell_type") == "code" and "papermill" in cell.get("metadata", {})
     ]
     return [
-        {"cell": _describe_cell(cells, index), "seconds": round(seconds, 2)}
+        {"cell": describe_cell(cells, index), "seconds": round(seconds, 2)}
         for seconds, index in sorted(timed, reverse=True)[:count]
     ]
 
@@ -140,11 +104,11 @@ def run_chapter(
     except Exception as exc:  # papermill and nbclient raise several types; all mean "this chapter failed"
         error = f"{type(exc).__name__}: {exc}".strip()
     seconds = time.perf_counter() - start
-    cells = json.loads(output.read_text(encoding="utf-8"))["cells"] if output.is_file() else []
+    cells = load_notebook(output)["cells"] if output.is_file() else []
     if error is not None:
         error = _short_error(error)
         index = _last_started_cell(cells)
-        where = _describe_cell(cells, index) if index is not None else "before the first cell ran"
+        where = describe_cell(cells, index) if index is not None else "before the first cell ran"
         error = f"{notebook.name} failed in {where}: {error}"
     return ChapterResult(
         chapter=notebook.stem,
@@ -164,53 +128,6 @@ def _short_error(text: str) -> str:
         if not line.startswith(" ") and ("Error" in line or "Exception" in line or "Timeout" in line):
             return line.strip()[:500]
     return lines[-1].strip()[:500] if lines else text[:500]
-
-
-def machine_summary() -> str:
-    system = f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}"
-    return f"{platform.node()} ({system})"
-
-
-def write_reports(results: list[ChapterResult], out_dir: Path, fast: bool) -> dict:
-    """Write report.json, report.md and the HTML report (index.html, see dlnotes.html_report) into ``out_dir``.
-
-    Returns the JSON content.
-    """
-    # imported here, not at the top: html_report imports this module (to name cells the same way)
-    from dlnotes.html_report import write_html_report
-
-    report = {
-        "mode": "fast" if fast else "full",
-        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": machine_summary(),
-        "chapters": {r.chapter: asdict(r) for r in results},
-    }
-    # the plain reports first: whatever happens while rendering HTML, the run's results are on disk
-    (out_dir / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    (out_dir / "report.md").write_text(_markdown_report(report), encoding="utf-8")
-    write_html_report(report, out_dir)
-    return report
-
-
-def _markdown_report(report: dict) -> str:
-    lines = [
-        f"# Course run ({report['mode']} mode)",
-        "",
-        f"Finished {report['finished']} on {report['machine']}.",
-        "",
-        "| chapter | status | seconds | metrics |",
-        "|---|---|---:|---|",
-    ]
-    for name, result in report["chapters"].items():
-        metrics = ", ".join(f"{k} = {v:.4g}" for k, v in result["metrics"].items()) or "none"
-        lines.append(f"| {name} | {result['status']} | {result['seconds']:.1f} | {metrics} |")
-    for name, result in report["chapters"].items():
-        lines += ["", f"## {name}", ""]
-        if result["error"]:
-            lines += [f"**Failed:** {result['error']}", ""]
-        lines += ["Slowest cells:", ""]
-        lines += [f"- {c['cell']}: {c['seconds']:.1f} s" for c in result["slowest_cells"]] or ["- none"]
-    return "\n".join(lines) + "\n"
 
 
 def run_course(

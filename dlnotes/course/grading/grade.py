@@ -30,8 +30,10 @@ from pathlib import Path
 
 import nbformat
 
-from dlnotes.assignments.chapter import METADATA_KEY, Assignment, parse_check_cell, read_notebook
-from dlnotes.assignments.checks import MIME_TYPE, MODE_VARIABLE
+from dlnotes.assignments import MIME_TYPE, MODE_VARIABLE
+from dlnotes.course.grading.chapter import Assignment, parse_check_cell
+from dlnotes.course.notebooks import INSERTED_BY_GRADER, METADATA_KEY, read_notebook
+from dlnotes.validation import positive_int
 
 DEFAULT_CELL_TIMEOUT = 120  # seconds; a FAST-mode chapter cell stays well below
 DEFAULT_NOTEBOOK_TIMEOUT = 600  # seconds; a FAST-mode chapter runs in under a minute
@@ -88,7 +90,7 @@ def prepare_submission(submission, assignment: Assignment, parameters: dict) -> 
     if parameters:
         index = _parameters_cell(notebook)
         assignments = "\n".join(f"{name} = {value!r}" for name, value in parameters.items())
-        notebook.cells.insert(index + 1, _grader_cell(f"# set by the grader\n{assignments}", role="grader"))
+        notebook.cells.insert(index + 1, _grader_cell(f"# set by the grader\n{assignments}", role=INSERTED_BY_GRADER))
     return notebook, notes
 
 
@@ -180,12 +182,15 @@ def grade_one(
     if not isinstance(student, str) or not student:
         raise ValueError(f"grade_one: student must be a non-empty name, got {student!r}")
     _require_assignment(assignment, "grade_one")
-    _require_positive_ints("grade_one", cell_timeout=cell_timeout, notebook_timeout=notebook_timeout)
+    for name, value in [("cell_timeout", cell_timeout), ("notebook_timeout", notebook_timeout)]:
+        positive_int("grade_one", name, value)
     zero = dict.fromkeys(assignment.points, 0)
     try:
         notebook, notes = prepare_submission(read_notebook(submission), assignment, parameters)
     except (ValueError, KeyError, AttributeError) as error:  # not JSON, not a notebook, cells without sources...
-        return SubmissionGrade(student, zero, note=" ".join(str(error).split()))
+        # the table names the submitted file, not the folder it was found in
+        note = str(error).replace(str(submission), Path(submission).name)
+        return SubmissionGrade(student, zero, note=" ".join(note.split()))
     executed = Path(out_dir) / "executed" / f"{student.replace('/', '__')}.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="dlnotes-grade-") as workdir:
@@ -199,17 +204,11 @@ def grade_one(
     return SubmissionGrade(student, scores, "; ".join(notes + failed), str(executed), failures)
 
 
-def _require_positive_ints(where: str, **values) -> None:
-    for name, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{where}: {name} must be a positive integer, got {value!r}")
-
-
 def _run_isolated(prepared: Path, executed: Path, status_file: Path, cell_timeout: int, notebook_timeout: int) -> dict:
-    """Run :mod:`dlnotes.assignments.execute` in a child process; kill it and its kernel past the timeout."""
+    """Run :mod:`dlnotes.course.grading.execute` in a child process; kill it and its kernel past the timeout."""
     import psutil  # a dependency of ipykernel
 
-    command = [sys.executable, "-m", "dlnotes.assignments.execute", str(prepared), str(executed), str(status_file)]
+    command = [sys.executable, "-m", "dlnotes.course.grading.execute", str(prepared), str(executed), str(status_file)]
     command += ["--cell-timeout", str(cell_timeout)]
     environment = {**os.environ, MODE_VARIABLE: "student", "MPLBACKEND": "Agg"}
     environment.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -250,7 +249,8 @@ def grade_folder(
 ) -> list[SubmissionGrade]:
     """Grade every notebook in ``submissions``; write ``out_dir/grades.csv`` and the executed copies."""
     _require_assignment(assignment, "grade_folder")
-    _require_positive_ints("grade_folder", cell_timeout=cell_timeout, notebook_timeout=notebook_timeout, jobs=jobs)
+    for name, value in [("cell_timeout", cell_timeout), ("notebook_timeout", notebook_timeout), ("jobs", jobs)]:
+        positive_int("grade_folder", name, value)
     found = find_submissions(submissions)
     out_dir = Path(out_dir)
     if (out_dir / "executed").is_dir():

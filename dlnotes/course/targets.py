@@ -1,15 +1,15 @@
 """The full-mode targets the chapters promise, and whether a recorded metric meets its target.
 
 One table serves the README's measured-results tables (benchmarks/tables.py) and
-the HTML course report (dlnotes.html_report), so the two never disagree. A target
+the HTML course report (dlnotes.course.html_report), so the two never disagree. A target
 applies to a full-mode run; FAST mode trains on subsets and may legitimately miss it.
 """
 
 from __future__ import annotations
 
-import math
-import numbers
 from typing import NamedTuple
+
+from dlnotes.validation import finite_number
 
 
 class Target(NamedTuple):
@@ -75,10 +75,7 @@ def target_text(metric: str, targets: dict[str, Target] = TARGETS) -> str:
 def meets_target(metric: str, value: float, targets: dict[str, Target] = TARGETS) -> bool | None:
     """Whether ``value`` meets the metric's target; None when the metric has no target."""
     _check_metric_name("meets_target", metric)
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"meets_target({metric!r}): expected a real number, got {type(value).__name__} {value!r}")
-    if not math.isfinite(value):
-        raise ValueError(f"meets_target({metric!r}): expected a finite number, got {value!r}")
+    value = finite_number(f"meets_target({metric!r})", value)
     if metric not in targets:
         return None
     comparison, target, _ = targets[metric]

@@ -24,9 +24,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from dlnotes.notebook_source import chapter_label, read_cells, without_code_blocks
+from dlnotes.course.notebooks import chapter_label, read_cells, without_code_blocks
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 GLOSSARY_PATH = REPO / "GLOSSARY.md"
 WRITE_COMMAND = "python -m dlnotes glossary --write"
 

@@ -2,6 +2,8 @@
 
 A check cell in a chapter notebook reads::
 
+    from dlnotes.assignments import exercise
+
     with exercise("ex1", hint="NAND is linearly separable: the perceptron rule converges") as ex:
         ex.check("nand_accuracy is a number between 0 and 1", 0 <= nand_accuracy <= 1)
         ex.check("all four NAND rows right", nand_accuracy == 1.0, hint="train on logic_gate('nand')")
@@ -21,7 +23,8 @@ The mode comes from the environment variable ``DLNOTES_EXERCISE_MODE`` when it i
 else from :func:`use_mode` (the student version calls it), else ``"chapter"``.
 
 Every verdict is also stored in the cell's output under :data:`MIME_TYPE`, where the grader reads it.
-This module runs inside the student's kernel: it imports nothing heavy.
+This module runs inside the student's kernel: it imports nothing heavy. The teacher's side (student versions,
+grading a folder: ``python -m dlnotes student`` and ``grade``) is :mod:`dlnotes.course.grading`.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ import os
 import re
 import traceback
 from dataclasses import asdict, dataclass, field
+
+from dlnotes.display import show
 
 MIME_TYPE = "application/vnd.dlnotes.exercise+json"
 MODES = ("chapter", "student")
@@ -180,7 +185,7 @@ class Exercise:
         self.result = ExerciseResult(self.exercise_id, passed, self.points, self.points if passed else 0, self.checks)
         _results[self.exercise_id] = asdict(self.result)
         verdict = format_verdict(self.result)
-        _show(verdict, asdict(self.result))
+        show(verdict, MIME_TYPE, asdict(self.result))  # the grader reads the data
         if not passed and current_mode() == "chapter":
             failure = self.result.first_failure
             hint = f" ({failure.hint})" if failure.hint else ""
@@ -223,15 +228,3 @@ def format_verdict(result: ExerciseResult) -> str:
             lines.append(f"      hint: {check.hint}")
     return "\n".join(lines)
 
-
-def _show(verdict: str, data: dict) -> None:
-    """Print the verdict; inside IPython also attach the data under MIME_TYPE for the grader."""
-    try:
-        from IPython import get_ipython
-        from IPython.display import display
-    except ImportError:  # plain Python without IPython
-        get_ipython = None
-    if get_ipython is not None and get_ipython() is not None:
-        display({MIME_TYPE: data, "text/plain": verdict}, raw=True)
-    else:
-        print(verdict)

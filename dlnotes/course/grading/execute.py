@@ -1,6 +1,6 @@
 """Execute one prepared submission; run as a separate process by the grader.
 
-``python -m dlnotes.assignments.execute PREPARED.ipynb EXECUTED.ipynb STATUS.json --cell-timeout 120``
+``python -m dlnotes.course.grading.execute PREPARED.ipynb EXECUTED.ipynb STATUS.json --cell-timeout 120``
 
 It runs the notebook top to bottom in a fresh kernel (its working directory: the folder of PREPARED), stops at
 the first error or at a cell that runs longer than ``--cell-timeout`` seconds, writes the executed notebook
@@ -24,15 +24,12 @@ import nbformat  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError  # noqa: E402
 
-from dlnotes.assignments.chapter import METADATA_KEY  # noqa: E402
+from dlnotes.course.notebooks import cell_number  # noqa: E402
 
 
 def _cell_name(notebook, index: int | None) -> str:
     """'cell N' in the student's numbering (cells the grader inserted are not counted)."""
-    if index is None:
-        return "a cell"
-    inserted = sum(1 for c in notebook.cells[:index] if c.metadata.get(METADATA_KEY, {}).get("role") == "grader")
-    return f"cell {index - inserted + 1}"
+    return "a cell" if index is None else f"cell {cell_number(notebook.cells, index)}"
 
 
 def _running_cell(notebook) -> int | None:
@@ -68,7 +65,7 @@ def execute(prepared: Path, executed: Path, cell_timeout: int) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dlnotes.assignments.execute", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m dlnotes.course.grading.execute", description=__doc__.splitlines()[0])
     parser.add_argument("prepared", type=Path)
     parser.add_argument("executed", type=Path)
     parser.add_argument("status", type=Path)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from dlnotes.course.notebooks import find_chapters, read_notebook
+
 COMMANDS = ("student", "grade")
 
 
@@ -25,7 +27,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     grade.add_argument("submissions", help="folder of submissions: NAME.ipynb or NAME/<notebook>.ipynb")
     grade.add_argument("--out", default=None, help="output folder (default: build/grades/<chapter>)")
     grade.add_argument("--jobs", type=int, default=1, help="submissions graded in parallel (default: 1)")
-    # Defaults live in grading.py (None: use them); importing it here would load nbformat for every command.
+    # Defaults live in grade.py (None: use them); importing it here would load nbformat for every command.
     grade.add_argument("--cell-timeout", type=int, default=None, help="seconds a cell may run (default: 120)")
     grade.add_argument("--timeout", type=int, default=None, help="seconds a whole submission may run (default: 600)")
     grade.add_argument("--full", action="store_true", help="run submissions as they are (default: FAST = True)")
@@ -33,8 +35,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
 def load_assignment(chapter: str):
     """The assignment of a chapter number/name, or of a notebook path (a grading version or a chapter)."""
-    from dlnotes.assignments.chapter import parse_assignment, read_notebook
-    from dlnotes.runner import find_chapters
+    from dlnotes.course.grading.chapter import parse_assignment
 
     path = Path(chapter)
     if path.suffix != ".ipynb":
@@ -47,9 +48,8 @@ def load_assignment(chapter: str):
 
 def run(args: argparse.Namespace, echo=print) -> int:
     """Carry out a parsed ``student`` or ``grade`` command; the exit status (grading a failing student is 0)."""
-    from dlnotes.assignments.chapter import write_versions
-    from dlnotes.assignments.grading import grade_folder
-    from dlnotes.runner import find_chapters
+    from dlnotes.course.grading.chapter import write_versions
+    from dlnotes.course.grading.grade import grade_folder
 
     if args.command == "student":
         failed = []

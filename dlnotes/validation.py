@@ -1,0 +1,60 @@
+"""The argument checks that dlnotes repeats everywhere, written once, each with a message that says what to pass.
+
+Every check names the function and the argument (``"split_cpu: count must be a positive int, got 0"``) and
+returns the value in the form the caller uses (a plain ``int``, a ``tuple``). ``True`` is not an int here,
+although Python says ``isinstance(True, int)``: ``epochs=True`` is a mistake, not 1. NumPy integers are ints.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+# How an int with this lower bound is described in a message
+_AT_LEAST = {0: "a non-negative int", 1: "a positive int"}
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def int_at_least(where: str, name: str, value, minimum: int) -> int:
+    """``value`` as an int when it is an int (not a bool) and at least ``minimum``; else ValueError."""
+    if not _is_int(value) or value < minimum:
+        wanted = _AT_LEAST.get(minimum, f"an int >= {minimum}")
+        raise ValueError(f"{where}: {name} must be {wanted}, got {value!r}")
+    return int(value)
+
+
+def positive_int(where: str, name: str, value) -> int:
+    """``value`` as an int when it is an int >= 1 (not a bool); else ValueError."""
+    return int_at_least(where, name, value, 1)
+
+
+def non_negative_int(where: str, name: str, value) -> int:
+    """``value`` as an int when it is an int >= 0 (not a bool); else ValueError."""
+    return int_at_least(where, name, value, 0)
+
+
+def optional_seed(where: str, seed) -> int | None:
+    """A random seed: an int (not a bool) or None (a fresh draw each time); else TypeError."""
+    if seed is not None and not _is_int(seed):
+        raise TypeError(f"{where}: seed must be an int or None, got {seed!r}")
+    return None if seed is None else int(seed)
+
+
+def finite_number(where: str, value) -> int | float:
+    """``value`` as a Python int or float when it is a finite real number (not a bool); else TypeError or ValueError."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{where}: expected a real number, got {type(value).__name__} {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{where}: expected a finite number, got {value!r}")
+    return int(value) if isinstance(value, numbers.Integral) else float(value)
+
+
+def layer_sizes(where: str, name: str, sizes, allow_empty: bool = False) -> tuple[int, ...]:
+    """Layer widths or filter counts: a tuple or list of positive ints, empty only when ``allow_empty``."""
+    wanted = "a sequence of positive ints" if allow_empty else "a non-empty sequence of positive ints"
+    if not isinstance(sizes, (tuple, list)) or not (sizes or allow_empty) or not all(_is_int(s) and s > 0 for s in sizes):
+        raise ValueError(f"{where}: {name} must be {wanted}, got {sizes!r}")
+    return tuple(int(size) for size in sizes)

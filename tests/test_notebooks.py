@@ -1,0 +1,125 @@
+"""dlnotes.course.notebooks: finding the chapters, reading a notebook, naming a cell, reading its metrics."""
+
+import json
+
+import nbformat
+import pytest
+
+from dlnotes.course.notebooks import (
+    NOTEBOOK_DIR,
+    NotebookError,
+    cell_number,
+    describe_cell,
+    find_chapters,
+    load_notebook,
+    read_cells,
+    read_metrics,
+    read_notebook,
+)
+from dlnotes.recording import MIME_TYPE
+
+
+@pytest.fixture
+def chapters(tmp_path):
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    for name in ["01_good", "02_broken", "scratch"]:  # scratch.ipynb is not a chapter: NN_name.ipynb only
+        nbformat.write(nbformat.v4.new_notebook(), folder / f"{name}.ipynb")
+    return folder
+
+
+def test_the_course_chapters_are_found_in_order():
+    chapters = find_chapters()
+    assert chapters and chapters == sorted(chapters) and all(p.parent == NOTEBOOK_DIR for p in chapters)
+    assert chapters[0].stem == "01_perceptron_xor"
+
+
+def test_find_chapters_by_number_and_name(chapters):
+    assert [p.stem for p in find_chapters(notebook_dir=chapters)] == ["01_good", "02_broken"]
+    assert [p.stem for p in find_chapters("02", chapters)] == ["02_broken"]
+    assert [p.stem for p in find_chapters("01_good, 02", chapters)] == ["01_good", "02_broken"]
+
+
+def test_unknown_chapter_lists_the_available_ones(chapters):
+    with pytest.raises(ValueError, match="no chapter matches '07'; available: 01_good, 02_broken"):
+        find_chapters("07", chapters)
+
+
+def test_empty_notebook_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no chapter notebooks"):
+        find_chapters(notebook_dir=tmp_path)
+
+
+def test_a_notebook_is_read_as_json_as_cells_and_as_nbformat(tmp_path):
+    path = tmp_path / "01_two.ipynb"
+    notebook = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_markdown_cell("# Title"), nbformat.v4.new_code_cell("x = 1\ny = 2", metadata={"tags": ["a"]})]
+    )
+    nbformat.write(notebook, path)
+    raw = json.loads(path.read_text())
+    raw["cells"][1]["source"] = ["x = 1\n", "y = 2"]  # how Jupyter stores a multi-line source on disk
+    path.write_text(json.dumps(raw))
+    assert load_notebook(path)["cells"][1]["source"] == ["x = 1\n", "y = 2"]
+    cells = read_cells(path)
+    expected = [(1, "markdown", "# Title", []), (2, "code", "x = 1\ny = 2", ["a"])]
+    assert [(c.number, c.kind, c.source, c.tags) for c in cells] == expected
+    node = read_notebook(path)
+    assert node.cells[1].source == "x = 1\ny = 2" and node.cells[1].metadata.tags == ["a"]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "no such notebook file"),
+        ("{not json", "not a notebook (invalid JSON at line 1"),
+        ("[1, 2]", "not a notebook (JSON without a 'cells' list)"),
+        ('{"cells": [], "nbformat": 3}', "expected nbformat 4, found nbformat 3"),
+        ('{"cells": [{"source": "x"}], "nbformat": 4}', "cell 1 is not a notebook cell"),
+    ],
+)
+def test_every_reader_says_why_a_file_is_not_a_notebook(tmp_path, content, expected):
+    path = tmp_path / "broken.ipynb"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    for reader in (load_notebook, read_cells, read_notebook):
+        with pytest.raises(NotebookError, match="broken.ipynb") as error:
+            reader(path)
+        assert expected in str(error.value)
+
+
+def test_cells_inserted_by_papermill_or_the_grader_are_not_counted():
+    cells = [
+        {"cell_type": "code", "source": "FAST = False", "metadata": {"tags": ["parameters"]}},
+        {"cell_type": "code", "source": "FAST = True", "metadata": {"tags": ["injected-parameters"]}},
+        {"cell_type": "code", "source": "# set by the grader", "metadata": {"dlnotes": {"role": "grader"}}},
+        {"cell_type": "code", "source": ["\n", "  # divide\n", "1 / 0"], "metadata": {"dlnotes": {"role": "check"}}},
+    ]
+    assert [cell_number(cells, index) for index in range(4)] == [1, 2, 2, 2]
+    assert describe_cell(cells, 3) == "cell 2 (`# divide`)"
+
+
+def notebook_with(*entries):
+    outputs = [
+        {"output_type": "display_data", "metadata": {}, "data": {MIME_TYPE: {"name": n, "value": v}, "text/plain": f"{n} = {v}"}}
+        for n, v in entries
+    ]
+    cells = [{"cell_type": "code", "source": "", "outputs": outputs}, {"cell_type": "markdown", "source": "text"}]
+    return {"cells": cells, "nbformat": 4, "nbformat_minor": 5, "metadata": {}}
+
+
+def test_read_metrics_from_dict_and_file(tmp_path):
+    notebook = notebook_with(("accuracy", 0.9), ("loss", 0.3), ("accuracy", 0.95))
+    assert read_metrics(notebook) == {"accuracy": 0.95, "loss": 0.3}  # the last value wins
+    path = tmp_path / "executed.ipynb"
+    path.write_text(json.dumps(notebook))
+    assert read_metrics(path) == {"accuracy": 0.95, "loss": 0.3}
+
+
+def test_read_metrics_errors(tmp_path):
+    with pytest.raises(ValueError, match="cannot read notebook .*missing.ipynb: no such notebook file"):
+        read_metrics(tmp_path / "missing.ipynb")
+    (tmp_path / "bad.ipynb").write_text("{not json")
+    with pytest.raises(ValueError, match="cannot read notebook .*bad.ipynb: not a notebook"):
+        read_metrics(tmp_path / "bad.ipynb")
+    with pytest.raises(ValueError, match="expected a notebook"):
+        read_metrics({"no": "cells"})
