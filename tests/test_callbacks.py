@@ -28,6 +28,7 @@ def tiny_fit(callbacks, epochs=3, model=None):
     return model
 
 
+@pytest.mark.slow  # trains a model
 def test_timer_records_one_positive_time_per_epoch():
     timer = EpochTimer()
     tiny_fit([timer], epochs=3)
@@ -40,6 +41,7 @@ def test_timer_before_fit_raises():
         EpochTimer().steady_seconds()
 
 
+@pytest.mark.slow  # trains a model
 def test_snapshot_holds_the_weights_of_that_epoch():
     after_one, after_three = WeightsAtEpoch(1), WeightsAtEpoch(3)
     model = tiny_fit([after_one, after_three], epochs=3)
@@ -63,6 +65,7 @@ def global_gradient_norm(model, x, y):
     return float(tf.linalg.global_norm(tape.gradient(loss, model.trainable_weights)))
 
 
+@pytest.mark.slow  # trains a model
 def test_gradient_norm_log_has_one_norm_per_step_equal_to_the_gradient_by_hand():
     model, log = tiny_model(), GradientNormLog()
     first = global_gradient_norm(model, X[:8], Y[:8])  # step 1: the initial weights on the first batch
@@ -72,6 +75,7 @@ def test_gradient_norm_log_has_one_norm_per_step_equal_to_the_gradient_by_hand()
     assert len(set(log.norms)) == len(log.norms), "every step logs its own gradient"
 
 
+@pytest.mark.slow  # trains a model
 def test_gradient_norm_is_logged_before_clipping():
     clipped = GradientNormLog()
     tiny_fit([clipped], epochs=1, model=tiny_model(keras.optimizers.SGD(0.1, global_clipnorm=1e-3)))
@@ -81,6 +85,7 @@ def test_gradient_norm_is_logged_before_clipping():
     assert min(clipped.norms) > 1e-3, "the norms are those before the optimizer clips them to 1e-3"
 
 
+@pytest.mark.slow  # trains a model
 @pytest.mark.parametrize("jit_compile", [False, True])
 def test_logging_leaves_the_training_unchanged(jit_compile):
     plain = tiny_fit([], model=tiny_model(keras.optimizers.Adam(0.01), jit_compile=jit_compile))
@@ -89,6 +94,7 @@ def test_logging_leaves_the_training_unchanged(jit_compile):
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.slow  # trains a model
 def test_a_second_fit_is_logged_and_the_optimizer_is_restored(tmp_path):
     model, first, second = tiny_model(), GradientNormLog(), GradientNormLog()
     tiny_fit([first], epochs=1, model=model)
@@ -100,6 +106,7 @@ def test_a_second_fit_is_logged_and_the_optimizer_is_restored(tmp_path):
     np.testing.assert_allclose(reloaded.predict(X, verbose=0), model.predict(X, verbose=0), rtol=1e-6)
 
 
+@pytest.mark.slow  # trains a model
 def test_every_step_is_logged_when_steps_run_several_at_a_time():
     one, two = GradientNormLog(), GradientNormLog()
     tiny_fit([one], epochs=2)
@@ -146,6 +153,7 @@ TWO_REPLICAS = textwrap.dedent(
 )
 
 
+@pytest.mark.slow  # trains a model
 def test_gradient_norm_under_two_replicas_is_that_of_the_whole_batch(tmp_path):
     script = tmp_path / "two_replicas.py"
     script.write_text(TWO_REPLICAS)

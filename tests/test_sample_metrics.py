@@ -6,15 +6,17 @@ import keras
 import numpy as np
 import pytest
 
-from dlnotes import metrics
+from dlnotes import sample_quality
 from dlnotes.data import load_mnist
-from dlnotes.metrics import (
+from dlnotes.models.cnn import small_cnn
+from dlnotes.sample_quality import (
     SampleQuality,
     class_shares,
     classifier_score,
     frechet_distance,
     frechet_distance_from_moments,
     load_classifier,
+    train_classifier,
 )
 
 
@@ -78,13 +80,19 @@ def test_metrics_reject_bad_input():
         class_shares(np.array([0.5, 0.5]))
     with pytest.raises(ValueError, match="variant must be one of"):
         load_classifier("huge")
+    with pytest.raises(ValueError, match="epochs must be a positive int"):
+        train_classifier(epochs=0)
+    with pytest.raises(ValueError, match="seed must be a non-negative int"):
+        train_classifier(seed=-1)
+    with pytest.raises(TypeError, match="epoch"):  # a misspelt keyword raises instead of being ignored
+        train_classifier(epoch=3)
 
 
 def test_cache_dir_follows_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("DLNOTES_CACHE_DIR", str(tmp_path))
-    assert metrics.cache_dir() == tmp_path
+    assert sample_quality.cache_dir() == tmp_path
     monkeypatch.delenv("DLNOTES_CACHE_DIR")
-    assert metrics.cache_dir().parts[-2:] == (".cache", "dlnotes")
+    assert sample_quality.cache_dir().parts[-2:] == (".cache", "dlnotes")
 
 
 @pytest.fixture(scope="module")
@@ -100,36 +108,53 @@ def test_images():
     return x_test[:2000] / 255.0, y_test[:2000]
 
 
+@pytest.mark.slow  # trains a model
 def test_the_fast_classifier_is_accurate_and_cached_with_its_recipe(fast_classifier, test_images):
     classifier, info, directory = fast_classifier
     assert info["test_accuracy"] > 0.95
-    stored = json.loads((directory / "mnist_classifier_fast.json").read_text())
-    assert stored["recipe"] == metrics.CLASSIFIER_RECIPES["fast"] and stored["train_size"] == 6000
+    stored = json.loads((directory / "mnist_small_cnn_fast.json").read_text())
+    assert stored["recipe"] == sample_quality.CLASSIFIER_RECIPES["fast"] and stored["train_size"] == 6000
+    assert stored["architecture"] == sample_quality.ARCHITECTURE
     reloaded, reloaded_info = load_classifier("fast", directory=directory, verbose=False)
     assert reloaded_info == stored
     images = test_images[0][:50, ..., None].astype("float32")
     np.testing.assert_allclose(reloaded.predict(images, verbose=0), classifier.predict(images, verbose=0), atol=1e-6)
 
 
-def test_a_cache_with_another_recipe_is_retrained(fast_classifier, monkeypatch, tmp_path):
+@pytest.mark.slow  # trains a model
+@pytest.mark.parametrize("stale_field", ["recipe", "architecture"])
+def test_a_cache_with_another_recipe_or_network_is_retrained(fast_classifier, monkeypatch, tmp_path, stale_field):
     classifier, info, directory = fast_classifier
     for suffix in [".keras", ".json"]:
-        (tmp_path / f"mnist_classifier_fast{suffix}").write_bytes((directory / f"mnist_classifier_fast{suffix}").read_bytes())
-    stale = json.loads((tmp_path / "mnist_classifier_fast.json").read_text())
-    stale["recipe"]["epochs"] = 99
-    (tmp_path / "mnist_classifier_fast.json").write_text(json.dumps(stale))
+        (tmp_path / f"mnist_small_cnn_fast{suffix}").write_bytes((directory / f"mnist_small_cnn_fast{suffix}").read_bytes())
+    stale = json.loads((tmp_path / "mnist_small_cnn_fast.json").read_text())
+    if stale_field == "recipe":
+        stale["recipe"]["epochs"] = 99
+    else:
+        stale["architecture"] = 3  # what the cache of the classifier before chapter 02's recipe held
+    (tmp_path / "mnist_small_cnn_fast.json").write_text(json.dumps(stale))
     calls = []
 
     def fake_training(**recipe):
         calls.append(recipe)
         return classifier, dict(info)
 
-    monkeypatch.setattr(metrics, "train_classifier", fake_training)
+    monkeypatch.setattr(sample_quality, "train_classifier", fake_training)
     load_classifier("fast", directory=tmp_path, verbose=False)
-    assert calls == [{**metrics.CLASSIFIER_RECIPES["fast"], "verbose": False}]
-    assert json.loads((tmp_path / "mnist_classifier_fast.json").read_text())["recipe"]["epochs"] == 2
+    assert calls == [{**sample_quality.CLASSIFIER_RECIPES["fast"], "verbose": False}]
+    rewritten = json.loads((tmp_path / "mnist_small_cnn_fast.json").read_text())
+    assert rewritten["recipe"]["epochs"] == 2 and rewritten["architecture"] == sample_quality.ARCHITECTURE
 
 
+@pytest.mark.slow  # trains a model
+def test_the_classifier_is_chapter_02s_small_cnn(fast_classifier):
+    classifier = fast_classifier[0]
+    reference = small_cnn(augment=sample_quality.CLASSIFIER_RECIPES["fast"]["augment"])
+    assert [type(layer).__name__ for layer in classifier.layers] == [type(layer).__name__ for layer in reference.layers]
+    assert classifier.count_params() == reference.count_params()
+
+
+@pytest.mark.slow  # trains a model
 def test_sample_quality_on_real_identical_and_collapsed_sets(fast_classifier, test_images):
     classifier = fast_classifier[0]
     images, labels = test_images
@@ -147,6 +172,7 @@ def test_sample_quality_on_real_identical_and_collapsed_sets(fast_classifier, te
     assert noise["fid"] > 10 * other_real["fid"]
 
 
+@pytest.mark.slow  # trains a model
 def test_sample_quality_rejects_bad_images_and_classifiers(fast_classifier):
     quality = SampleQuality(fast_classifier[0], np.random.default_rng(0).random((20, 28, 28)))
     with pytest.raises(ValueError, match=r"pixels in \[0, 1\].*from_tanh_range"):

@@ -48,6 +48,7 @@ def test_decoder_owns_only_its_bias():
     assert model.count_params() == 50 + (5 + 3) + (5 + 7)  # kernels once, four biases
 
 
+@pytest.mark.slow  # trains a model
 def test_training_updates_one_shared_kernel():
     keras.utils.set_random_seed(1)
     model = source_example(use_bias=True)
@@ -61,6 +62,7 @@ def test_training_updates_one_shared_kernel():
     assert sum(w is encoder.kernel for w in model.trainable_weights) == 1
 
 
+@pytest.mark.slow  # trains a model
 def test_save_and_load_keeps_outputs_and_the_tie(tmp_path):
     keras.utils.set_random_seed(2)
     model = source_example(use_bias=True)
