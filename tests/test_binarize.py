@@ -48,6 +48,7 @@ def test_dynamically_binarized_gives_a_new_sample_and_order_every_epoch():
     np.testing.assert_allclose(many.mean(axis=0), [0.1, 0.9], atol=0.02)
 
 
+@pytest.mark.slow  # trains a model
 def test_dynamically_binarized_feeds_fit_with_or_without_targets():
     grey = np.random.default_rng(0).random((32, 6)).astype(np.float32)
     images, targets = next(dynamically_binarized(grey, batch_size=8, seed=0, as_targets=True).as_numpy_iterator())

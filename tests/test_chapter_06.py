@@ -40,3 +40,21 @@ def test_denoising_autoencoder_cleans_noisy_digits_better(metrics):
 
 def test_sparse_penalty_switches_code_units_off(metrics):
     assert metrics["sparse_active_units_per_digit"] < 0.8 * metrics["unpenalised_active_units_per_digit"]
+
+
+def test_convolutional_autoencoder_keeps_most_weights_in_its_dense_code_layers(metrics):
+    # the chapter's text quotes these counts: 9,569 weights in filters, 91% in the two dense layers
+    assert metrics["conv_params"] == 111_521
+    assert metrics["conv_dense_share"] == pytest.approx(1 - 9_569 / 111_521)
+
+
+def test_codes_and_pixels_both_feed_a_few_label_classifier(metrics):
+    # chance is 0.1; which of the two wins is the chapter's finding, not an invariant
+    assert metrics["codes_few_label_accuracy"] > 0.3
+    assert metrics["pixels_few_label_accuracy"] > 0.6
+
+
+def test_rare_class_recall_is_measured_against_its_references(metrics):
+    assert metrics["rare_class_recall_all_real"] > metrics["rare_class_recall_without"]
+    for name in ["rare_class_recall_without", "rare_class_recall_with_generated", "rare_class_recall_with_copies"]:
+        assert 0.0 <= metrics[name] <= 1.0, name

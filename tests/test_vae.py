@@ -6,7 +6,7 @@ import pytest
 
 from dlnotes.layers import Sampling
 from dlnotes.models import VAE, build_vae, mlp_decoder, mlp_encoder
-from dlnotes.models.vae import bernoulli_nll, kl_to_standard_normal
+from dlnotes.models.vae import bernoulli_nll, importance_weighted_nll, kl_to_standard_normal
 
 
 def binary_images(n=64, seed=0):
@@ -45,6 +45,7 @@ def test_bernoulli_nll_sums_over_pixels():
     np.testing.assert_allclose(keras.ops.convert_to_numpy(bernoulli_nll(x, p)), [-np.log(0.8) - np.log(0.6)], rtol=1e-4)
 
 
+@pytest.mark.slow  # trains a model
 def test_training_lowers_the_negative_elbo_and_tracks_its_terms():
     keras.utils.set_random_seed(0)
     vae = build_vae(latent_dim=2, hidden=(64,), seed=0)
@@ -58,6 +59,7 @@ def test_training_lowers_the_negative_elbo_and_tracks_its_terms():
     assert after["loss"] == pytest.approx(after["reconstruction"] + after["kl"], rel=1e-4)
 
 
+@pytest.mark.slow  # trains a model
 def test_save_and_reload_gives_the_same_encoder_and_decoder(tmp_path):
     keras.utils.set_random_seed(0)
     vae = build_vae(latent_dim=3, hidden=(32,), seed=4, beta=0.5)
@@ -93,3 +95,69 @@ def test_vae_rejects_bad_parts():
         build_vae(0)
     with pytest.raises(ValueError, match="hidden must be positive ints"):
         mlp_encoder(2, hidden=(0,))
+
+
+def tiny_vae(decoder_kernel, decoder_bias):
+    """A VAE with a 1-D latent and 4 binary pixels: p(x) is a 1-D integral that quadrature computes exactly."""
+    inputs = keras.Input(shape=(4,))
+    encoder = keras.Model(inputs, [keras.layers.Dense(1, name="z_mean")(inputs), keras.layers.Dense(1, name="z_log_var")(inputs)])
+    z = keras.Input(shape=(1,))
+    pixels = keras.layers.Dense(4, activation="sigmoid")
+    decoder = keras.Model(z, pixels(z))
+    pixels.set_weights([np.array([decoder_kernel], "float32"), np.array(decoder_bias, "float32")])
+    return VAE(encoder, decoder, seed=0)
+
+
+def exact_nll(x, kernel, bias):
+    """-log p(x) = -log of the integral of N(z; 0, 1) prod_i Bernoulli(x_i; sigmoid(kernel_i z + bias_i)) dz."""
+    z = np.linspace(-12, 12, 48_001)[:, None]
+    p = 1 / (1 + np.exp(-(z * np.array(kernel) + np.array(bias))))
+    likelihood = np.prod(np.where(np.array(x) == 1, p, 1 - p), axis=1)
+    prior = np.exp(-0.5 * z[:, 0] ** 2) / np.sqrt(2 * np.pi)
+    return -np.log(np.sum(likelihood * prior) * (z[1, 0] - z[0, 0]))
+
+
+def test_importance_weighted_nll_reaches_the_exact_marginal_likelihood():
+    keras.utils.set_random_seed(0)
+    kernel, bias = [3.0, -2.0, 1.5, 0.5], [0.5, -1.0, 0.0, 1.0]
+    vae = tiny_vae(kernel, bias)
+    x = np.array([[1, 0, 1, 1], [0, 1, 0, 0], [1, 1, 1, 1]], "float32")
+    expected = [exact_nll(image, kernel, bias) for image in x]
+    estimated = importance_weighted_nll(vae, x, k=20_000, seed=1)
+    np.testing.assert_allclose(estimated, expected, atol=0.02)
+
+
+def test_importance_weighted_bound_tightens_with_k_and_beats_the_elbo():
+    keras.utils.set_random_seed(0)
+    vae = build_vae(latent_dim=2, hidden=(32,), seed=0)
+    vae.compile()
+    x = binary_images(40)
+    by_k = {k: importance_weighted_nll(vae, x, k=k, seed=2).mean() for k in [1, 10, 200]}
+    elbo = vae.evaluate(x, verbose=0, return_dict=True)["loss"]
+    assert by_k[1] == pytest.approx(elbo, rel=0.05)  # k = 1 is a one-sample negative ELBO
+    assert by_k[1] > by_k[10] > by_k[200]
+
+
+def test_importance_weighted_nll_repeats_with_its_seed():
+    vae = build_vae(latent_dim=2, hidden=(8,), seed=0)
+    x = binary_images(5)
+    first, again = (importance_weighted_nll(vae, x, k=7, images_per_batch=2, seed=3) for _ in range(2))
+    np.testing.assert_array_equal(first, again)
+    assert first.shape == (5,)
+
+
+def test_importance_weighted_nll_rejects_bad_input():
+    vae = build_vae(latent_dim=2, hidden=(8,), seed=0)
+    x = binary_images(3)
+    with pytest.raises(TypeError, match="expected a dlnotes VAE"):
+        importance_weighted_nll(vae.decoder, x, k=5)
+    with pytest.raises(ValueError, match="k must be a positive int"):
+        importance_weighted_nll(vae, x, k=0)
+    with pytest.raises(ValueError, match="images_per_batch must be a positive int"):
+        importance_weighted_nll(vae, x, k=5, images_per_batch=1.5)
+    with pytest.raises(ValueError, match="seed must be a non-negative int"):
+        importance_weighted_nll(vae, x, k=5, seed=-1)
+    with pytest.raises(ValueError, match=r"images of shape \(28, 28\), got an array of shape \(3, 784\)"):
+        importance_weighted_nll(vae, x.reshape(3, 784), k=5)
+    with pytest.raises(ValueError, match="must be binary"):
+        importance_weighted_nll(vae, x * 0.5, k=5)

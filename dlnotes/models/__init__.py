@@ -14,7 +14,7 @@ from dlnotes.models.gan import (
     mlp_generator,
     to_tanh_range,
 )
-from dlnotes.models.vae import VAE, build_vae, kl_to_standard_normal, mlp_decoder, mlp_encoder
+from dlnotes.models.vae import VAE, build_vae, importance_weighted_nll, kl_to_standard_normal, mlp_decoder, mlp_encoder
 
 __all__ = [
     "GAN",
@@ -28,6 +28,7 @@ __all__ = [
     "discriminator_loss",
     "from_tanh_range",
     "generator_loss",
+    "importance_weighted_nll",
     "kl_to_standard_normal",
     "mlp_decoder",
     "mlp_discriminator",
