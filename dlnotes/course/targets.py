@@ -39,6 +39,9 @@ TARGETS: dict[str, Target] = {
     "reference_grad_norm_max_to_median": Target("<=", 100, "no step's gradient explodes"),
     "reference_share_steps_above_clip": Target(">=", 0.5, "clipping at 1 acts on most steps"),
     "max_abs_diff_custom_vs_keras": Target("<=", 1e-5, "our cells equal Keras's"),
+    "next_row_mse": Target("<=", 0.0367, "copying the previous row scores 0.0367 on the test digits"),
+    "masked_max_abs_diff": Target("<=", 1e-5, "padded and masked equals unpadded"),
+    "anomaly_auc": Target(">=", 0.95, "held-out digits vs corrupted or non-digit ones"),
     "lstm_test_accuracy": Target(">=", 0.988, "chapter target"),
     "gru_test_accuracy": Target(">=", 0.988, "chapter target"),
     "max_abs_diff_gru_reset_before_vs_keras": Target(
