@@ -10,8 +10,7 @@ from dlnotes.course.cli import main
 from dlnotes.course.glossary import GLOSSARY_PATH, WRITE_COMMAND, collect, render
 from dlnotes.course.lint import MAX_CELL_LINES, RULES, lint_notebook, lint_notebooks, notebook_parameters
 from dlnotes.course.notebooks import NotebookError, find_chapters
-
-TESTS = Path(__file__).parent
+from dlnotes.course.thresholds import chapter_thresholds
 
 TITLE = (
     "# 07 · A tiny chapter\n"
@@ -428,6 +427,6 @@ def test_notebook_follows_the_template(path):
 
 
 @pytest.mark.parametrize("path", find_chapters(), ids=lambda p: p.stem)
-def test_each_chapter_has_a_notebook_test(path):
+def test_each_chapter_has_fast_thresholds(path):
     number = path.stem.split("_")[0]
-    assert (TESTS / f"test_chapter_{number}.py").is_file(), f"{path.name} has no tests/test_chapter_{number}.py"
+    assert chapter_thresholds(number, "fast"), f"{path.name} has no FAST bounds in dlnotes/course/thresholds.py"

@@ -2,7 +2,7 @@
 
 - :mod:`~dlnotes.course.notebooks`: a notebook on disk (the chapters, reading one, naming a cell, its metrics);
 - :mod:`~dlnotes.course.runner` and :mod:`~dlnotes.course.reports` (with :mod:`~dlnotes.course.html_report` and
-  the targets of :mod:`~dlnotes.course.targets`): ``python -m dlnotes run``;
+  the thresholds of :mod:`~dlnotes.course.thresholds`): ``python -m dlnotes run``;
 - :mod:`~dlnotes.course.lint` and :mod:`~dlnotes.course.glossary`: the chapter template and GLOSSARY.md;
 - :mod:`~dlnotes.course.grading`: student versions and grading;
 - :mod:`~dlnotes.course.cli`: ``python -m dlnotes``.
