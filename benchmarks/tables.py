@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 from dlnotes.course.thresholds import bound_text, meets  # one table of thresholds for the tests, README and HTML report
+from dlnotes.markdown import markdown_table
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -62,9 +63,8 @@ def render_times(full: list[dict], fast: list[dict]) -> str:
         value = f"{entry['seconds']:.0f} s" if unit == "s" else f"{entry['seconds'] / 60:.1f} min"
         return f"{value} ({entry['date']}, load {load:g})" if load is not None else f"{value} ({entry['date']})"
 
-    lines = ["| chapter | FAST mode | full mode |", "|---|---:|---:|"]
-    lines += [f"| {c} | {cell('fast', c, 's')} | {cell('full', c, 'min')} |" for c in chapters]
-    return "\n".join(lines)
+    rows = [[c, cell("fast", c, "s"), cell("full", c, "min")] for c in chapters]
+    return markdown_table(["chapter", "FAST mode", "full mode"], rows, align="lrr")
 
 
 def render_speed(speed: dict) -> str:
@@ -75,17 +75,15 @@ def render_speed(speed: dict) -> str:
         f"{settings['units']} units, median of {settings['rounds']} rounds; on {speed['machine']}, {speed['date']}"
         f"{_busy(speed['load_average_at_end'][1])}. Ratio: ours / Keras's (target <= {speed['target_ratio']:g}).",
         "",
-        "| cell | jit_compile | Keras (s) | ours (s) | ratio, wall time | ratio, CPU time |",
-        "|---|---|---:|---:|---:|---:|",
     ]
-    medians = speed["median_seconds_per_epoch"]
+    medians, rows = speed["median_seconds_per_epoch"], []
     for pair, ratio in speed["custom_to_builtin_ratio"].items():
         cell, jit = pair.split("/")
-        lines.append(
-            f"| {cell} | {'yes' if jit == 'jit' else 'no'} | {medians[f'{cell}/builtin/{jit}']:.2f} | "
-            f"{medians[f'{cell}/custom/{jit}']:.2f} | {ratio:.2f} | {speed['custom_to_builtin_cpu_ratio'][pair]:.2f} |"
-        )
-    return "\n".join(lines)
+        cpu_ratio = speed["custom_to_builtin_cpu_ratio"][pair]
+        rows.append([cell, "yes" if jit == "jit" else "no", f"{medians[f'{cell}/builtin/{jit}']:.2f}",
+                     f"{medians[f'{cell}/custom/{jit}']:.2f}", f"{ratio:.2f}", f"{cpu_ratio:.2f}"])
+    columns = ["cell", "jit_compile", "Keras (s)", "ours (s)", "ratio, wall time", "ratio, CPU time"]
+    return "\n".join(lines + [markdown_table(columns, rows, align="llrrrr")])
 
 
 def render_profile(full: list[dict]) -> str:
@@ -94,18 +92,15 @@ def render_profile(full: list[dict]) -> str:
         "The slowest cells of each chapter's last full run, as the runner records them; nearly all of the time is "
         "spent training.",
         "",
-        "| chapter | full run | slowest cells (seconds) | their share |",
-        "|---|---:|---|---:|",
     ]
+    rows = []
     for entry in full:
         cells = entry.get("slowest_cells") or []
-        if not cells:
-            lines.append(f"| {entry['chapter']} | {entry['seconds'] / 60:.1f} min | not recorded | |")
-            continue
-        named = "; ".join(f"{c['cell'].replace('|', '/')} {c['seconds']:.0f}" for c in cells)
-        share = sum(c["seconds"] for c in cells) / entry["seconds"]
-        lines.append(f"| {entry['chapter']} | {entry['seconds'] / 60:.1f} min | {named} | {share:.0%} |")
-    return "\n".join(lines)
+        named = "; ".join(f"{c['cell'].replace('|', '/')} {c['seconds']:.0f}" for c in cells) or "not recorded"
+        share = f"{sum(c['seconds'] for c in cells) / entry['seconds']:.0%}" if cells else ""
+        rows.append([entry["chapter"], f"{entry['seconds'] / 60:.1f} min", named, share])
+    columns = ["chapter", "full run", "slowest cells (seconds)", "their share"]
+    return "\n".join(lines + [markdown_table(columns, rows, align="lrlr")])
 
 
 def render_training_speed(speed: dict) -> str:
@@ -117,17 +112,15 @@ def render_training_speed(speed: dict) -> str:
         f"{settings['steps']} steps an epoch, median of {settings['rounds']} rounds of alternating epochs; "
         f"on {speed['machine']}, {speed['date']}{_busy(speed['load_average_at_end'][1])}.",
         "",
-        "| training loop | batch | before (ms) | after (ms) | after + tf.data (ms) | speed-up: wall, CPU | "
-        "speed-up with tf.data: wall, CPU |",
-        "|---|---:|---:|---:|---:|---:|---:|",
     ]
+    rows = []
     for name, entry in speed["workloads"].items():
         ms, wall, cpu = entry["ms_per_step"], entry["speedup"], entry["cpu_speedup"]
-        lines.append(
-            f"| {name} | {entry['batch_size']} | {ms['before']:.1f} | {ms['after']:.1f} | {ms['after + tf.data']:.1f} | "
-            f"{wall['after']:.2f}, {cpu['after']:.2f} | {wall['after + tf.data']:.2f}, {cpu['after + tf.data']:.2f} |"
-        )
-    return "\n".join(lines)
+        rows.append([name, entry["batch_size"], f"{ms['before']:.1f}", f"{ms['after']:.1f}", f"{ms['after + tf.data']:.1f}",
+                     f"{wall['after']:.2f}, {cpu['after']:.2f}", f"{wall['after + tf.data']:.2f}, {cpu['after + tf.data']:.2f}"])
+    columns = ["training loop", "batch", "before (ms)", "after (ms)", "after + tf.data (ms)", "speed-up: wall, CPU",
+               "speed-up with tf.data: wall, CPU"]
+    return "\n".join(lines + [markdown_table(columns, rows, align="lrrrrrr")])
 
 
 def render_metrics(entry: dict) -> str:
@@ -135,12 +128,10 @@ def render_metrics(entry: dict) -> str:
         f"**{entry['chapter']}**, full mode: {entry['seconds'] / 60:.1f} min on {entry['machine']}, {entry['date']}"
         f"{_busy(entry.get('load_average_5min_at_end'))}.",
         "",
-        "| metric | value | target | met |",
-        "|---|---:|---|---|",
     ]
-    for metric, value in entry["metrics"].items():
-        lines.append(f"| {metric} | {value:.4g} | {bound_text(metric, 'full')} | {met_column(metric, entry['metrics'])} |")
-    return "\n".join(lines)
+    rows = [[metric, f"{value:.4g}", bound_text(metric, "full"), met_column(metric, entry["metrics"])]
+            for metric, value in entry["metrics"].items()]
+    return "\n".join(lines + [markdown_table(["metric", "value", "target", "met"], rows, align="lrll")])
 
 
 def render(results: dict) -> str:

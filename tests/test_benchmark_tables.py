@@ -62,4 +62,4 @@ def test_profile_lists_the_slowest_cells_and_their_share_of_the_run():
     ]
     text = tables.render_profile(full)
     assert "| 05_x | 16.7 min | cell 10 (`fit`) 600; cell 3 (`a / b`) 200 | 80% |" in text
-    assert "| 02_y | 2.0 min | not recorded | |" in text
+    assert "| 02_y | 2.0 min | not recorded |  |" in text

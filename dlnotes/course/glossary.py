@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dlnotes.course.notebooks import chapter_label, read_cells, without_code_blocks
+from dlnotes.markdown import markdown_table
 
 REPO = Path(__file__).resolve().parents[2]
 GLOSSARY_PATH = REPO / "GLOSSARY.md"
@@ -201,12 +202,12 @@ def render(entries: list[Entry], base: str | Path = REPO) -> str:
         "of date). To add a term, introduce it in a chapter's markdown as `**English term** (한국어)`,",
         "`English term (한국어, ABBR)` or `(English term, 한국어)`; `python -m dlnotes lint` checks the syntax.",
         "",
-        "| English | Korean | abbreviation | first chapter |",
-        "|---|---|---|---|",
     ]
+    rows = []
     for entry in entries:
         link = Path(os.path.relpath(Path(entry.notebook).resolve(), Path(base).resolve())).as_posix()
-        lines.append(f"| {entry.english} | {entry.korean} | {entry.abbreviation} | [{entry.chapter}]({link}) |")
+        rows.append([entry.english, entry.korean, entry.abbreviation, f"[{entry.chapter}]({link})"])
+    lines.append(markdown_table(["English", "Korean", "abbreviation", "first chapter"], rows))
     return "\n".join(lines) + "\n"
 
 

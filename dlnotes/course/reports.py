@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from dlnotes.course.html_report import write_html_report
+from dlnotes.markdown import markdown_table
 
 
 def machine_summary() -> str:
@@ -44,12 +45,12 @@ def _markdown_report(report: dict) -> str:
         "",
         f"Finished {report['finished']} on {report['machine']}.",
         "",
-        "| chapter | status | seconds | metrics |",
-        "|---|---|---:|---|",
     ]
+    rows = []
     for name, result in report["chapters"].items():
         metrics = ", ".join(f"{k} = {v:.4g}" for k, v in result["metrics"].items()) or "none"
-        lines.append(f"| {name} | {result['status']} | {result['seconds']:.1f} | {metrics} |")
+        rows.append([name, result["status"], f"{result['seconds']:.1f}", metrics])
+    lines.append(markdown_table(["chapter", "status", "seconds", "metrics"], rows, align="llrl"))
     for name, result in report["chapters"].items():
         lines += ["", f"## {name}", ""]
         if result["error"]:
