@@ -114,11 +114,11 @@ WORKLOADS = {
 def training_data(kind: str, rows: int):
     """(x, y) as the chapter feeds its model: y is None where the model needs no targets."""
 
-    from dlnotes.data import load_mnist
+    from dlnotes.data import load_mnist, to_unit_range
 
     (images, labels), _ = load_mnist()
     images, labels = images[:rows], labels[:rows]
-    flat = images.reshape(len(images), 784).astype("float32") / 255.0
+    flat = to_unit_range(images.reshape(len(images), 784))
     if kind == "labels":
         return flat, labels
     if kind == "images":

@@ -137,7 +137,7 @@ def train_classifier(
 ):
     """Train chapter 02's small CNN (:func:`dlnotes.models.cnn.small_cnn`, with its one-cycle recipe) on the first
     ``train_size`` MNIST training images; returns (model, info). ``verbose`` prints a line per epoch."""
-    from dlnotes.data import load_mnist
+    from dlnotes.data import load_mnist, to_unit_range
 
     for name, value in [("train_size", train_size), ("epochs", epochs), ("batch_size", batch_size)]:
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -145,11 +145,11 @@ def train_classifier(
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"train_classifier: seed must be a non-negative int, got {seed!r}")
     (x_train, y_train), (x_test, y_test) = load_mnist()
-    x_train, y_train = x_train[:train_size].astype("float32")[..., None] / 255.0, y_train[:train_size]
+    x_train, y_train = to_unit_range(x_train[:train_size])[..., None], y_train[:train_size]
     keras.utils.set_random_seed(seed)
     classifier = small_cnn(augment=augment, seed=seed)
     fit_one_cycle(classifier, x_train, y_train, epochs=epochs, batch_size=batch_size, verbose=2 if verbose else 0)
-    probabilities = classifier.predict(x_test.astype("float32")[..., None] / 255.0, batch_size=1000, verbose=0)
+    probabilities = classifier.predict(to_unit_range(x_test)[..., None], batch_size=1000, verbose=0)
     accuracy = float(np.mean(probabilities.argmax(axis=1) == y_test))
     if verbose:
         print(f"trained an MNIST classifier on {train_size:,} images for {epochs} epoch(s): test accuracy {accuracy:.4f}")

@@ -3,6 +3,7 @@
 from dlnotes.data.binarize import binarize, dynamically_binarized
 from dlnotes.data.mnist import load_mnist
 from dlnotes.data.pipelines import mnist_row_datasets
+from dlnotes.data.pixels import to_unit_range
 from dlnotes.data.shift import shift_images
 from dlnotes.data.toy import as_row_sequences, logic_gate, xor
 
@@ -14,5 +15,6 @@ __all__ = [
     "logic_gate",
     "mnist_row_datasets",
     "shift_images",
+    "to_unit_range",
     "xor",
 ]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from dlnotes.data.pixels import to_unit_range
+
 
 def binarize(images, rng: np.random.Generator) -> np.ndarray:
     """One Bernoulli sample of ``images`` as float32 zeros and ones: a pixel is 1 with probability its grey level.
@@ -60,7 +62,7 @@ def _grey_levels(caller: str, images) -> np.ndarray:
     if images.ndim < 1 or images.size == 0:
         raise ValueError(f"{caller}: expected a non-empty array of images, got shape {images.shape}")
     if images.dtype == np.uint8:
-        return images.astype("float32") / 255
+        return to_unit_range(images)
     if not np.issubdtype(images.dtype, np.floating):
         raise ValueError(f"{caller}: expected uint8 pixels (0..255) or floats in [0, 1], got dtype {images.dtype}")
     if not np.all(np.isfinite(images)) or images.min() < 0 or images.max() > 1:

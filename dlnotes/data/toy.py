@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from dlnotes.data.pixels import to_unit_range
+
 GATES = {
     "and": (0, 0, 0, 1),
     "or": (0, 1, 1, 1),
@@ -38,4 +40,4 @@ def as_row_sequences(images: np.ndarray) -> np.ndarray:
     images = np.asarray(images)
     if images.ndim != 3 or images.dtype != np.uint8:
         raise ValueError(f"as_row_sequences: expected uint8 images of shape (N, rows, cols), got {images.dtype} {images.shape}")
-    return images.astype(np.float32) / 255.0
+    return to_unit_range(images)
