@@ -72,3 +72,44 @@ def image_grid(images, titles=None, ncols: int = 8, size: float = 1.2, cmap: str
                 ax.set_title(str(titles[index]), fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def _image_stack(label, images) -> np.ndarray:
+    images = np.asarray(images)
+    if images.ndim == 2 and len(images) and round(images.shape[1] ** 0.5) ** 2 == images.shape[1]:
+        side = round(images.shape[1] ** 0.5)
+        images = images.reshape(len(images), side, side)  # flat square images, e.g. 784 pixels -> 28 x 28
+    if images.ndim != 3 or len(images) == 0:
+        raise ValueError(
+            f"image_rows: row {label!r} must hold images of shape (n, height, width) or flat square images (n, pixels), "
+            f"n >= 1; got shape {images.shape}"
+        )
+    return images
+
+
+def image_rows(rows: dict, title: str = "", figsize=None, cmap: str = "gray_r"):
+    """One labelled row of grey images per entry of ``rows`` (label -> images in [0, 1]), the label at the left.
+
+    Images are (n, height, width), or flat square images (n, pixels), e.g. (10, 784); every row has the same n.
+    Values outside [0, 1] are clipped. ``figsize`` defaults to one inch a column and 1.1 inches a row. Returns
+    the figure (its axes, row by row, are ``fig.axes``: draw on them before showing it).
+    """
+    import matplotlib.pyplot as plt
+
+    if not isinstance(rows, dict) or not rows:
+        raise ValueError(f"image_rows: expected a non-empty dict of label -> images, got {type(rows).__name__} {rows!r:.80}")
+    stacks = {label: _image_stack(label, images) for label, images in rows.items()}
+    counts = {label: len(images) for label, images in stacks.items()}
+    if len(set(counts.values())) != 1:
+        raise ValueError(f"image_rows: every row needs the same number of images, got {counts}")
+    columns = len(next(iter(stacks.values())))
+    figsize = (columns, 1.1 * len(stacks)) if figsize is None else figsize
+    fig, axes = plt.subplots(len(stacks), columns, figsize=figsize, squeeze=False)
+    for row, (label, images) in zip(axes, stacks.items()):
+        for ax, image in zip(row, images):
+            ax.imshow(np.clip(image, 0, 1), cmap=cmap, vmin=0, vmax=1)
+            ax.set_xticks([]), ax.set_yticks([])
+        row[0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=9)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

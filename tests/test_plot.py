@@ -56,3 +56,31 @@ def test_image_grid_layout():
 def test_image_grid_rejects_bad_input(images, kwargs, message):
     with pytest.raises(ValueError, match=message):
         plot.image_grid(images, **kwargs)
+
+
+def test_image_rows_draws_one_labelled_row_per_entry_clipped_to_the_unit_range():
+    flat = np.linspace(-0.5, 1.5, 3 * 784).reshape(3, 784)  # flat 28 x 28 images, some values outside [0, 1]
+    fig = plot.image_rows({"digits": flat, "squares": np.zeros((3, 5, 5))}, title="t")
+    assert len(fig.axes) == 6 and tuple(fig.get_size_inches()) == pytest.approx((3, 2.2))
+    first, last = (fig.axes[i].images[0].get_array() for i in (0, 2))
+    assert first.shape == (28, 28) and first.min() == 0 and last.max() == 1
+    assert fig.axes[3].images[0].get_array().shape == (5, 5)
+    assert [fig.axes[i].get_ylabel() for i in (0, 3)] == ["digits", "squares"] and fig.axes[1].get_ylabel() == ""
+    assert fig._suptitle.get_text() == "t"
+    assert tuple(plot.image_rows({"a": np.zeros((2, 4, 4))}, figsize=(6, 2)).get_size_inches()) == (6, 2)
+    plt.close("all")
+
+
+@pytest.mark.parametrize(
+    "rows, message",
+    [
+        ({}, "expected a non-empty dict of label -> images, got dict"),
+        ([np.zeros((2, 4, 4))], "expected a non-empty dict of label -> images, got list"),
+        ({"a": np.zeros((2, 10))}, "row 'a' must hold images of shape \\(n, height, width\\) or flat square images"),
+        ({"a": np.zeros((0, 4, 4))}, "row 'a' must hold images .* got shape \\(0, 4, 4\\)"),
+        ({"a": np.zeros((2, 4, 4)), "b": np.zeros((3, 4, 4))}, "every row needs the same number of images, got .'a': 2, 'b': 3."),
+    ],
+)
+def test_image_rows_rejects_malformed_rows(rows, message):
+    with pytest.raises(ValueError, match="image_rows: " + message):
+        plot.image_rows(rows)
