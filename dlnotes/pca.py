@@ -14,21 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dlnotes._threads import one_blas_thread
-
-
-def _as_matrix(name: str, x, n_features: int | None = None) -> np.ndarray:
-    """``x`` as a finite float64 (n, d) array, or a ValueError naming the function and the problem."""
-    x = np.asarray(x)
-    if x.ndim != 2 or x.shape[0] == 0 or x.shape[1] == 0:
-        raise ValueError(f"{name}: expected a non-empty 2-D array (samples, features), got shape {x.shape}")
-    if not np.issubdtype(x.dtype, np.number) or np.issubdtype(x.dtype, np.complexfloating):
-        raise ValueError(f"{name}: expected real numbers, got dtype {x.dtype}")
-    x = x.astype(np.float64)
-    if not np.all(np.isfinite(x)):
-        raise ValueError(f"{name}: the data contains NaN or infinite values")
-    if n_features is not None and x.shape[1] != n_features:
-        raise ValueError(f"{name}: expected {n_features} features per sample, got {x.shape[1]}")
-    return x
+from dlnotes.validation import real_matrix
 
 
 @dataclass(frozen=True)
@@ -45,12 +31,12 @@ class PCA:
 
     def encode(self, x) -> np.ndarray:
         """The k coordinates of each sample in the principal subspace: ``(x - mean) V_k``."""
-        x = _as_matrix("PCA.encode", x, self.components.shape[1])
+        x = real_matrix("PCA.encode", x, self.components.shape[1])
         return (x - self.mean) @ self.components.T
 
     def decode(self, codes) -> np.ndarray:
         """Back to data space: ``mean + z V_k^T``."""
-        codes = _as_matrix("PCA.decode", codes, self.n_components)
+        codes = real_matrix("PCA.decode", codes, self.n_components)
         return self.mean + codes @ self.components
 
     def reconstruct(self, x) -> np.ndarray:
@@ -68,7 +54,7 @@ class PCA:
 
 def fit_pca(x, n_components: int) -> PCA:
     """Fit PCA with ``n_components`` components to ``x`` (samples, features); see the module docstring."""
-    x = _as_matrix("fit_pca", x)
+    x = real_matrix("fit_pca", x)
     n_samples, n_features = x.shape
     if isinstance(n_components, bool) or not isinstance(n_components, (int, np.integer)):
         raise TypeError(f"fit_pca: n_components must be an int, got {type(n_components).__name__}")
@@ -97,7 +83,7 @@ def subspace_similarity(a, b) -> float:
     ``||Q_a^T Q_b||_F^2 / k`` with ``Q`` an orthonormal basis of each. It ignores any invertible mixing
     of the columns, which is exactly the freedom a linear autoencoder has compared with PCA.
     """
-    a, b = _as_matrix("subspace_similarity", a), _as_matrix("subspace_similarity", b)
+    a, b = real_matrix("subspace_similarity", a), real_matrix("subspace_similarity", b)
     if a.shape != b.shape:
         raise ValueError(f"subspace_similarity: both bases must have the same shape (d, k), got {a.shape} and {b.shape}")
     if a.shape[1] > a.shape[0]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dlnotes._threads import one_blas_thread
+from dlnotes.validation import real_matrix
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class RidgeClassifier:
 
     def scores(self, features) -> np.ndarray:
         """One score per class for each row of ``features``; the largest wins."""
-        x = _as_features("RidgeClassifier.scores", features, self.mean.size)
+        x = real_matrix("RidgeClassifier.scores", features, self.mean.size)
         return np.hstack([(x - self.mean) / self.scale, np.ones((len(x), 1))]) @ self.weights
 
     def predict(self, features) -> np.ndarray:
@@ -42,16 +43,17 @@ def fit_ridge_classifier(features, labels, n_classes: int = 10, penalty_per_exam
         n_classes: number of classes (columns of Y).
         penalty_per_example: positive; larger shrinks the weights more.
     """
-    x = _as_features("fit_ridge_classifier", features)
+    x = real_matrix("fit_ridge_classifier", features)
     if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) or n_classes < 2:
         raise ValueError(f"fit_ridge_classifier: n_classes must be an int >= 2, got {n_classes!r}")
     labels = np.asarray(labels)
     if labels.shape != (len(x),) or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"fit_ridge_classifier: expected {len(x)} integer labels (one per row of features), "
-                         f"got an array of shape {labels.shape} and dtype {labels.dtype}")
+        raise ValueError(
+            f"fit_ridge_classifier: expected {len(x)} integer labels (one per row of features), "
+            f"got an array of shape {labels.shape} and dtype {labels.dtype}"
+        )
     if labels.min() < 0 or labels.max() >= n_classes:
-        raise ValueError(f"fit_ridge_classifier: labels must be in 0 .. {n_classes - 1}, "
-                         f"found {labels.min()} .. {labels.max()}")
+        raise ValueError(f"fit_ridge_classifier: labels must be in 0 .. {n_classes - 1}, found {labels.min()} .. {labels.max()}")
     if isinstance(penalty_per_example, bool) or not isinstance(penalty_per_example, (int, float)) or not penalty_per_example > 0:
         raise ValueError(f"fit_ridge_classifier: penalty_per_example must be a positive number, got {penalty_per_example!r}")
     mean = x.mean(axis=0)
@@ -62,17 +64,3 @@ def fit_ridge_classifier(features, labels, n_classes: int = 10, penalty_per_exam
         gram = design.T @ design + penalty_per_example * len(x) * np.eye(design.shape[1])
         weights = np.linalg.solve(gram, design.T @ np.eye(n_classes)[labels])
     return RidgeClassifier(mean=mean, scale=scale, weights=weights)
-
-
-def _as_features(name: str, features, n_features: int | None = None) -> np.ndarray:
-    x = np.asarray(features)
-    if x.ndim != 2 or x.shape[0] == 0 or x.shape[1] == 0:
-        raise ValueError(f"{name}: expected a non-empty 2-D array (examples, features), got shape {x.shape}")
-    if not np.issubdtype(x.dtype, np.number) or np.issubdtype(x.dtype, np.complexfloating):
-        raise ValueError(f"{name}: expected real numbers, got dtype {x.dtype}")
-    x = x.astype(np.float64)
-    if not np.all(np.isfinite(x)):
-        raise ValueError(f"{name}: the features contain NaN or infinite values")
-    if n_features is not None and x.shape[1] != n_features:
-        raise ValueError(f"{name}: the classifier was fitted on {n_features} features per example, got {x.shape[1]}")
-    return x

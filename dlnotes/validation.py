@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import numbers
 
+import numpy as np
+
 # How an int with this lower bound is described in a message
 _AT_LEAST = {0: "a non-negative int", 1: "a positive int"}
 
@@ -58,3 +60,21 @@ def layer_sizes(where: str, name: str, sizes, allow_empty: bool = False) -> tupl
     if not isinstance(sizes, (tuple, list)) or not (sizes or allow_empty) or not all(_is_int(s) and s > 0 for s in sizes):
         raise ValueError(f"{where}: {name} must be {wanted}, got {sizes!r}")
     return tuple(int(size) for size in sizes)
+
+
+def real_matrix(where: str, x, n_features: int | None = None):
+    """``x`` as a finite float64 (examples, features) array, or a ValueError naming ``where`` and the problem.
+
+    ``n_features``: the width the caller was fitted on; a matrix of another width is rejected.
+    """
+    x = np.asarray(x)
+    if x.ndim != 2 or x.shape[0] == 0 or x.shape[1] == 0:
+        raise ValueError(f"{where}: expected a non-empty 2-D array (examples, features), got shape {x.shape}")
+    if not np.issubdtype(x.dtype, np.number) or np.issubdtype(x.dtype, np.complexfloating):
+        raise ValueError(f"{where}: expected real numbers, got dtype {x.dtype}")
+    x = x.astype(np.float64)
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"{where}: the data contains NaN or infinite values")
+    if n_features is not None and x.shape[1] != n_features:
+        raise ValueError(f"{where}: expected {n_features} features per example (the width it was fitted on), got {x.shape[1]}")
+    return x

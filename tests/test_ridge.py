@@ -40,5 +40,5 @@ def test_rejects_bad_input():
     with pytest.raises(ValueError, match="penalty_per_example must be a positive number"):
         fit_ridge_classifier(x, labels, penalty_per_example=0)
     model = fit_ridge_classifier(x, labels, n_classes=2)
-    with pytest.raises(ValueError, match="fitted on 2 features per example, got 3"):
+    with pytest.raises(ValueError, match="expected 2 features per example"):
         model.predict(np.zeros((1, 3)))
