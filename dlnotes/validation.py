@@ -38,11 +38,50 @@ def non_negative_int(where: str, name: str, value) -> int:
     return int_at_least(where, name, value, 0)
 
 
+def int_value(where: str, name: str, value) -> int:
+    """``value`` as an int when it is an int of any sign (not a bool); else TypeError. For ints whose range the
+    caller checks itself (an offset, an index bounded by the data)."""
+    if not _is_int(value):
+        raise TypeError(f"{where}: {name} must be an int, got {value!r}")
+    return int(value)
+
+
 def optional_seed(where: str, seed) -> int | None:
     """A random seed: an int (not a bool) or None (a fresh draw each time); else TypeError."""
     if seed is not None and not _is_int(seed):
         raise TypeError(f"{where}: seed must be an int or None, got {seed!r}")
     return None if seed is None else int(seed)
+
+
+def bool_flag(where: str, name: str, value) -> bool:
+    """``value`` as a ``bool`` when it is True or False (a NumPy bool too); else TypeError: 1 or "False" is a mistake."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{where}: {name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def _is_real(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def positive_number(where: str, name: str, value) -> int | float:
+    """``value`` (int or float, as given) when it is a real number > 0 (not a bool); else ValueError."""
+    if not (_is_real(value) and value > 0):  # NaN fails "> 0"
+        raise ValueError(f"{where}: {name} must be a positive number, got {value!r}")
+    return int(value) if isinstance(value, numbers.Integral) else float(value)
+
+
+def number_in_range(where: str, name: str, value, low: float, high: float = math.inf, closed: bool = False) -> float:
+    """``value`` as a float when it is a real number (not a bool) in [low, high), or [low, high] when ``closed``;
+    else ValueError. With no ``high``: any number >= ``low``."""
+    if high == math.inf:
+        inside, wanted = _is_real(value) and value >= low, "a non-negative number" if low == 0 else f"a number >= {low:g}"
+    else:
+        inside = _is_real(value) and low <= value and (value <= high if closed else value < high)
+        wanted = f"a number in [{low:g}, {high:g}{']' if closed else ')'}"
+    if not inside:  # NaN is inside no range
+        raise ValueError(f"{where}: {name} must be {wanted}, got {value!r}")
+    return float(value)
 
 
 def finite_number(where: str, value) -> int | float:

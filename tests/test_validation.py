@@ -1,9 +1,22 @@
 """dlnotes.validation: the shared argument checks, their messages and what they return."""
 
+import math
+
 import numpy as np
 import pytest
 
-from dlnotes.validation import finite_number, int_at_least, layer_sizes, non_negative_int, optional_seed, positive_int
+from dlnotes.validation import (
+    bool_flag,
+    finite_number,
+    int_at_least,
+    int_value,
+    layer_sizes,
+    non_negative_int,
+    number_in_range,
+    optional_seed,
+    positive_int,
+    positive_number,
+)
 
 
 def test_ints_pass_and_come_back_as_python_ints():
@@ -56,3 +69,41 @@ def test_finite_numbers():
         finite_number("f", "1")
     with pytest.raises(ValueError, match="f: expected a finite number, got nan"):
         finite_number("f", float("nan"))
+
+
+def test_int_values_of_any_sign():
+    assert int_value("f", "n", -3) == -3 and type(int_value("f", "n", np.int16(2))) is int
+    for bad in (True, 1.0, "1", None):
+        with pytest.raises(TypeError, match=f"f: n must be an int, got {bad!r}"):
+            int_value("f", "n", bad)
+
+
+def test_bool_flags():
+    assert bool_flag("f", "flag", False) is False and bool_flag("f", "flag", np.bool_(True)) is True
+    for bad in (1, 0, "False", None):
+        with pytest.raises(TypeError, match=f"f: flag must be True or False, got {bad!r}"):
+            bool_flag("f", "flag", bad)
+
+
+def test_positive_numbers():
+    assert positive_number("f", "rate", np.float32(0.5)) == 0.5 and type(positive_number("f", "rate", 2)) is int
+    for bad in (0, -1.5, True, "1", float("nan")):
+        with pytest.raises(ValueError, match=f"f: rate must be a positive number, got {bad!r}"):
+            positive_number("f", "rate", bad)
+
+
+@pytest.mark.parametrize(
+    ("bounds", "good", "bad", "wanted"),
+    [
+        ({"low": 0, "high": 1}, [0, 0.99], [1, -0.1], r"a number in \[0, 1\)"),
+        ({"low": 0, "high": 0.5, "closed": True}, [0.5], [0.51], r"a number in \[0, 0.5\]"),
+        ({"low": 0}, [0, math.inf], [-1e-9], "a non-negative number"),
+        ({"low": 2}, [2.5], [1], "a number >= 2"),
+    ],
+)
+def test_numbers_in_a_range(bounds, good, bad, wanted):
+    for value in good:
+        assert number_in_range("f", "x", value, **bounds) == value
+    for value in [*bad, True, "0.5", float("nan")]:
+        with pytest.raises(ValueError, match=f"f: x must be {wanted}, got"):
+            number_in_range("f", "x", value, **bounds)
