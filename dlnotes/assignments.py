@@ -30,13 +30,13 @@ grading a folder: ``python -m dlnotes student`` and ``grade``) is :mod:`dlnotes.
 from __future__ import annotations
 
 import linecache
-import numbers
 import os
 import re
 import traceback
 from dataclasses import asdict, dataclass, field
 
 from dlnotes.display import show
+from dlnotes.validation import positive_number
 
 MIME_TYPE = "application/vnd.dlnotes.exercise+json"
 MODES = ("chapter", "student")
@@ -134,8 +134,7 @@ class Exercise:
             raise ValueError(f"exercise: id must be lower_snake_case like 'ex1', got {exercise_id!r}")
         if hint is not None and (not isinstance(hint, str) or not hint.strip()):
             raise ValueError(f"exercise({exercise_id!r}): hint must be a non-empty string or None, got {hint!r}")
-        if isinstance(points, bool) or not isinstance(points, numbers.Real) or not points > 0:
-            raise ValueError(f"exercise({exercise_id!r}): points must be a positive number, got {points!r}")
+        points = positive_number(f"exercise({exercise_id!r})", "points", points)
         self.exercise_id, self.hint, self.points = exercise_id, hint, points
         self.checks: list[CheckOutcome] = []
         self.result: ExerciseResult | None = None
@@ -227,4 +226,3 @@ def format_verdict(result: ExerciseResult) -> str:
         if not check.passed and check.hint:
             lines.append(f"      hint: {check.hint}")
     return "\n".join(lines)
-

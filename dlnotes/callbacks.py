@@ -7,6 +7,8 @@ import time
 import keras
 import numpy as np
 
+from dlnotes.validation import positive_int
+
 
 class EpochTimer(keras.callbacks.Callback):
     """Wall-clock seconds of every epoch (validation included), in ``seconds``.
@@ -41,9 +43,7 @@ class WeightsAtEpoch(keras.callbacks.Callback):
 
     def __init__(self, epoch: int):
         super().__init__()
-        if not isinstance(epoch, int) or isinstance(epoch, bool) or epoch < 1:
-            raise ValueError(f"WeightsAtEpoch: epoch must be a positive int (1 = after the first epoch), got {epoch!r}")
-        self.epoch = epoch
+        self.epoch = positive_int("WeightsAtEpoch", "epoch (1 = after the first epoch)", epoch)
         self.weights = None
 
     def on_epoch_end(self, epoch, logs=None):

@@ -8,17 +8,11 @@ cross-correlation: the kernel is not flipped.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
+from dlnotes.validation import positive_int
+
 PADDINGS = ("valid", "same")
-
-
-def _positive_int(caller: str, name: str, value) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{caller}: {name} must be a positive int, got {value!r}")
-    return int(value)
 
 
 def _check_padding(caller: str, padding) -> str:
@@ -52,8 +46,8 @@ def _kernel_and_bias(caller: str, kernel, bias, channels_in: int, in_axis: int) 
 def output_size(size: int, kernel_size: int, stride: int = 1, padding: str = "valid") -> int:
     """Length of a convolution's output along one axis: ceil((size - kernel + 1) / stride) ('valid') or
     ceil(size / stride) ('same')."""
-    size, kernel_size = _positive_int("output_size", "size", size), _positive_int("output_size", "kernel_size", kernel_size)
-    stride, padding = _positive_int("output_size", "stride", stride), _check_padding("output_size", padding)
+    size, kernel_size = positive_int("output_size", "size", size), positive_int("output_size", "kernel_size", kernel_size)
+    stride, padding = positive_int("output_size", "stride", stride), _check_padding("output_size", padding)
     if padding == "same":
         return -(-size // stride)
     if kernel_size > size:
@@ -84,7 +78,7 @@ def conv2d(images, kernel, bias=None, stride: int = 1, padding: str = "valid") -
     """Slide the kernel over the images and take a dot product at each stop: equals ``keras.layers.Conv2D``."""
     images = _images("conv2d", images)
     kernel, bias = _kernel_and_bias("conv2d", kernel, bias, images.shape[3], in_axis=2)
-    stride, padding = _positive_int("conv2d", "stride", stride), _check_padding("conv2d", padding)
+    stride, padding = positive_int("conv2d", "stride", stride), _check_padding("conv2d", padding)
     size = kernel.shape[:2]
     for axis in (1, 2):
         output_size(images.shape[axis], size[axis - 1], stride, padding)  # raises if the kernel does not fit
@@ -96,8 +90,8 @@ def conv2d(images, kernel, bias=None, stride: int = 1, padding: str = "valid") -
 def pool2d(images, size: int = 2, stride: int | None = None, mode: str = "max") -> np.ndarray:
     """Max or average pooling over size x size windows ('valid' padding; stride defaults to size), as Keras's."""
     images = _images("pool2d", images)
-    size = _positive_int("pool2d", "size", size)
-    stride = size if stride is None else _positive_int("pool2d", "stride", stride)
+    size = positive_int("pool2d", "size", size)
+    stride = size if stride is None else positive_int("pool2d", "stride", stride)
     if mode not in ("max", "average"):
         raise ValueError(f"pool2d: mode must be 'max' or 'average', got {mode!r}")
     for axis in (1, 2):
@@ -115,7 +109,7 @@ def conv2d_transpose(images, kernel, bias=None, stride: int = 1, padding: str = 
     """
     images = _images("conv2d_transpose", images)
     kernel, bias = _kernel_and_bias("conv2d_transpose", kernel, bias, images.shape[3], in_axis=3)
-    stride, padding = _positive_int("conv2d_transpose", "stride", stride), _check_padding("conv2d_transpose", padding)
+    stride, padding = positive_int("conv2d_transpose", "stride", stride), _check_padding("conv2d_transpose", padding)
     n, height, width, _ = images.shape
     kh, kw, channels_out, _ = kernel.shape
     full = np.zeros((n, (height - 1) * stride + max(kh, stride), (width - 1) * stride + max(kw, stride), channels_out))
@@ -140,8 +134,8 @@ def receptive_fields(layers) -> list[tuple[int, int]]:
     for index, layer in enumerate(layers):
         if not (isinstance(layer, (tuple, list)) and len(layer) == 2):
             raise ValueError(f"receptive_fields: layer {index} must be a (kernel_size, stride) pair, got {layer!r}")
-        kernel_size = _positive_int("receptive_fields", f"layer {index}'s kernel_size", layer[0])
-        stride = _positive_int("receptive_fields", f"layer {index}'s stride", layer[1])
+        kernel_size = positive_int("receptive_fields", f"layer {index}'s kernel_size", layer[0])
+        stride = positive_int("receptive_fields", f"layer {index}'s stride", layer[1])
         field, jump = field + (kernel_size - 1) * jump, jump * stride
         found.append((field, jump))
     return found

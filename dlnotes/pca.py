@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dlnotes._threads import one_blas_thread
-from dlnotes.validation import real_matrix
+from dlnotes.validation import int_value, real_matrix
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,7 @@ class PCA:
 
     def leading(self, k: int) -> PCA:
         """The same PCA with only its first ``k`` components: one fit serves every smaller code size."""
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
-            raise TypeError(f"PCA.leading: k must be an int, got {type(k).__name__}")
+        k = int_value("PCA.leading", "k", k)
         if not 1 <= k <= self.n_components:
             raise ValueError(f"PCA.leading: k must be between 1 and {self.n_components}, got {k}")
         return PCA(mean=self.mean, components=self.components[:k], explained_variance=self.explained_variance[:k])
@@ -56,8 +55,7 @@ def fit_pca(x, n_components: int) -> PCA:
     """Fit PCA with ``n_components`` components to ``x`` (samples, features); see the module docstring."""
     x = real_matrix("fit_pca", x)
     n_samples, n_features = x.shape
-    if isinstance(n_components, bool) or not isinstance(n_components, (int, np.integer)):
-        raise TypeError(f"fit_pca: n_components must be an int, got {type(n_components).__name__}")
+    n_components = int_value("fit_pca", "n_components", n_components)
     if not 1 <= n_components <= min(n_samples, n_features):
         raise ValueError(
             f"fit_pca: n_components must be between 1 and min(samples, features) = {min(n_samples, n_features)}, "

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dlnotes._threads import one_blas_thread
-from dlnotes.validation import real_matrix
+from dlnotes.validation import int_at_least, positive_number, real_matrix
 
 
 @dataclass(frozen=True)
@@ -44,8 +44,7 @@ def fit_ridge_classifier(features, labels, n_classes: int = 10, penalty_per_exam
         penalty_per_example: positive; larger shrinks the weights more.
     """
     x = real_matrix("fit_ridge_classifier", features)
-    if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) or n_classes < 2:
-        raise ValueError(f"fit_ridge_classifier: n_classes must be an int >= 2, got {n_classes!r}")
+    n_classes = int_at_least("fit_ridge_classifier", "n_classes", n_classes, 2)
     labels = np.asarray(labels)
     if labels.shape != (len(x),) or not np.issubdtype(labels.dtype, np.integer):
         raise ValueError(
@@ -54,8 +53,7 @@ def fit_ridge_classifier(features, labels, n_classes: int = 10, penalty_per_exam
         )
     if labels.min() < 0 or labels.max() >= n_classes:
         raise ValueError(f"fit_ridge_classifier: labels must be in 0 .. {n_classes - 1}, found {labels.min()} .. {labels.max()}")
-    if isinstance(penalty_per_example, bool) or not isinstance(penalty_per_example, (int, float)) or not penalty_per_example > 0:
-        raise ValueError(f"fit_ridge_classifier: penalty_per_example must be a positive number, got {penalty_per_example!r}")
+    penalty_per_example = positive_number("fit_ridge_classifier", "penalty_per_example", penalty_per_example)
     mean = x.mean(axis=0)
     scale = float(x.std()) or 1.0  # constant features: nothing to scale
     design = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])

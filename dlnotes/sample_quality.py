@@ -25,6 +25,7 @@ import numpy as np
 
 from dlnotes._threads import one_blas_thread
 from dlnotes.models.cnn import FEATURES_LAYER, SMALL_CNN_BATCH_SIZE, SMALL_CNN_EPOCHS, fit_one_cycle, small_cnn
+from dlnotes.validation import non_negative_int, positive_int
 
 # What each classifier variant is trained on: the keyword arguments of train_classifier. A cached file trained with
 # another recipe is trained again; ARCHITECTURE names the network, so that a change of small_cnn changes the key.
@@ -139,11 +140,10 @@ def train_classifier(
     ``train_size`` MNIST training images; returns (model, info). ``verbose`` prints a line per epoch."""
     from dlnotes.data import load_mnist, to_unit_range
 
-    for name, value in [("train_size", train_size), ("epochs", epochs), ("batch_size", batch_size)]:
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"train_classifier: {name} must be a positive int, got {value!r}")
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"train_classifier: seed must be a non-negative int, got {seed!r}")
+    train_size = positive_int("train_classifier", "train_size", train_size)
+    epochs = positive_int("train_classifier", "epochs", epochs)
+    batch_size = positive_int("train_classifier", "batch_size", batch_size)
+    seed = non_negative_int("train_classifier", "seed", seed)
     (x_train, y_train), (x_test, y_test) = load_mnist()
     x_train, y_train = to_unit_range(x_train[:train_size])[..., None], y_train[:train_size]
     keras.utils.set_random_seed(seed)

@@ -16,6 +16,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from dlnotes.validation import non_negative_int, positive_int
+
 __all__ = [
     "GO",
     "PAD",
@@ -34,15 +36,9 @@ GO = 11  # the decoder's first input
 VOCABULARY_SIZE = 12  # PAD, the ten digits (tokens 1-10), GO
 
 
-def _int(function: str, name: str, value, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{function}: {name} must be an int >= {minimum}, got {value!r}")
-    return int(value)
-
-
 def _lengths(function: str, min_length, max_length) -> tuple[int, int]:
-    min_length = _int(function, "min_length", min_length, 1)
-    max_length = _int(function, "max_length", max_length, 1)
+    min_length = positive_int(function, "min_length", min_length)
+    max_length = positive_int(function, "max_length", max_length)
     if max_length < min_length:
         raise ValueError(f"{function}: max_length ({max_length}) must be at least min_length ({min_length})")
     return min_length, max_length
@@ -50,7 +46,7 @@ def _lengths(function: str, min_length, max_length) -> tuple[int, int]:
 
 def digit_sequences(n: int, min_length: int, max_length: int, seed: int | None = 0) -> list[np.ndarray]:
     """``n`` random digit strings (int arrays of digits 0-9), each of a length drawn uniformly in [min_length, max_length]."""
-    n = _int("digit_sequences", "n", n, 1)
+    n = positive_int("digit_sequences", "n", n)
     min_length, max_length = _lengths("digit_sequences", min_length, max_length)
     rng = np.random.default_rng(seed)
     lengths = rng.integers(min_length, max_length + 1, size=n)
@@ -73,7 +69,7 @@ def digits_to_tokens(sequences, length: int | None = None) -> np.ndarray:
         if digits.min() < 0 or digits.max() > 9:
             raise ValueError(f"digits_to_tokens: sequence {index} holds values outside the digits 0-9: {digits!r}")
     longest = max(len(digits) for digits in arrays)
-    length = longest if length is None else _int("digits_to_tokens", "length", length, 1)
+    length = longest if length is None else positive_int("digits_to_tokens", "length", length)
     if longest > length:
         raise ValueError(f"digits_to_tokens: a sequence has {longest} digits, more than length={length}; raise length")
     tokens = np.full((len(arrays), length), PAD, dtype=np.int32)
@@ -137,7 +133,7 @@ def feed_back(predict_next, start, steps: int) -> np.ndarray:
     sequence = np.asarray(start)
     if sequence.ndim < 2 or sequence.shape[0] == 0 or sequence.shape[1] == 0:
         raise ValueError(f"feed_back: start must be (n, steps, ...) with n >= 1 and at least one step, got {sequence.shape}")
-    steps = _int("feed_back", "steps", steps, 0)
+    steps = non_negative_int("feed_back", "steps", steps)
     for _ in range(steps):
         following = np.asarray(predict_next(sequence))
         if following.shape != sequence.shape[:1] + sequence.shape[2:]:

@@ -17,15 +17,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from dlnotes.validation import int_at_least, positive_int
+
 __all__ = ["CHANCE_MSE", "adding_problem", "adding_score", "marked_step_gradients"]
 
 CHANCE_MSE = 1.0 / 6.0  # Var(U1 + U2) for two independent U(0, 1): the error of always answering 1
-
-
-def _positive_int(function: str, name: str, value, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{function}: {name} must be an int >= {minimum}, got {value!r}")
-    return int(value)
 
 
 def adding_problem(n: int, length: int = 100, seed: int | None = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -34,8 +30,8 @@ def adding_problem(n: int, length: int = 100, seed: int | None = 0) -> tuple[np.
     Channel 0 holds the values, channel 1 the two markers; ``seed`` makes the draw repeatable
     (None: a fresh random draw).
     """
-    n = _positive_int("adding_problem", "n", n)
-    length = _positive_int("adding_problem", "length", length, minimum=2)
+    n = positive_int("adding_problem", "n", n)
+    length = int_at_least("adding_problem", "length", length, 2)
     rng = np.random.default_rng(seed)
     values = rng.uniform(0.0, 1.0, size=(n, length)).astype(np.float32)
     half = length // 2

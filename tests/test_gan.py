@@ -144,8 +144,9 @@ def test_gan_rejects_bad_parts_and_options():
         GAN(generator, two_logits)
     with pytest.raises(ValueError, match="generator_loss must be one of"):
         GAN(generator, discriminator, generator_loss="minimax")
-    with pytest.raises(ValueError, match=r"label_smoothing must be a number in \[0, 0.5\)"):
-        GAN(generator, discriminator, label_smoothing=0.7)
+    for smoothing in (0.7, True):  # True is not the number 1 here
+        with pytest.raises(ValueError, match=r"label_smoothing must be a number in \[0, 0.5\)"):
+            GAN(generator, discriminator, label_smoothing=smoothing)
     with pytest.raises(TypeError, match="seed must be an int or None"):
         GAN(generator, discriminator, seed="0")
     with pytest.raises(ValueError, match="kind must be one of"):

@@ -23,7 +23,7 @@ def test_saves_and_reloads(tmp_path):
 
 
 def test_bad_input_is_rejected():
-    with pytest.raises(ValueError, match=r"drop rate in \[0, 1\)"):
+    with pytest.raises(ValueError, match=r"mnist_mlp: dropout must be a number in \[0, 1\), got"):
         mnist_mlp(dropout=1)
     with pytest.raises(TypeError, match="batch_norm must be True or False"):
         mnist_mlp(batch_norm=1)

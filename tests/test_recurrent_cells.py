@@ -177,7 +177,7 @@ def test_gru_gate_activations_obey_the_equations(reset_after):
 
 @pytest.mark.parametrize("reset_after", [None, 1, "False"])
 def test_gru_reset_after_must_be_a_bool(reset_after):
-    with pytest.raises(ValueError, match="reset_after must be True .* or False"):
+    with pytest.raises(TypeError, match="GRUCell: reset_after must be True or False, got"):
         GRUCell(4, reset_after=reset_after)
 
 

@@ -85,10 +85,10 @@ def test_feed_back_appends_each_prediction_and_sees_all_of_it():
 @pytest.mark.parametrize(
     "call, match",
     [
-        (lambda: digit_sequences(0, 1, 2), "n must be an int >= 1"),
-        (lambda: digit_sequences(5, 0, 2), "min_length must be an int >= 1"),
+        (lambda: digit_sequences(0, 1, 2), "n must be a positive int, got 0"),
+        (lambda: digit_sequences(5, 0, 2), "min_length must be a positive int, got 0"),
         (lambda: digit_sequences(5, 4, 2), r"max_length \(2\) must be at least min_length \(4\)"),
-        (lambda: reversal_task(5, 1, 2.5), "max_length must be an int"),
+        (lambda: reversal_task(5, 1, 2.5), "max_length must be a positive int, got 2.5"),
         (lambda: digits_to_tokens([]), "non-empty list of digit sequences"),
         (lambda: digits_to_tokens([np.array([1, 12])]), "outside the digits 0-9"),
         (lambda: digits_to_tokens([np.array([0.5])]), "non-empty 1-D int array"),
@@ -97,7 +97,7 @@ def test_feed_back_appends_each_prediction_and_sees_all_of_it():
         (lambda: accuracy_by_length(np.ones((2, 3)), np.ones((2, 3)), np.array([1, 4])), r"ints in \[1, 3\]"),
         (lambda: feed_back(lambda s: s[:, -1], np.ones(3), 2), r"start must be \(n, steps, ...\)"),
         (lambda: feed_back(lambda s: s, np.ones((2, 1)), 2), "must return one step of shape"),
-        (lambda: feed_back(lambda s: s[:, -1], np.ones((2, 1)), -1), "steps must be an int >= 0"),
+        (lambda: feed_back(lambda s: s[:, -1], np.ones((2, 1)), -1), "steps must be a non-negative int, got -1"),
     ],
 )
 def test_bad_input_is_refused_with_the_fix(call, match):

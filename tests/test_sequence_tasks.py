@@ -57,7 +57,7 @@ def test_remembering_only_the_second_number_scores_about_half():
 
 @pytest.mark.parametrize("kwargs", [{"n": 0}, {"n": 2.5}, {"n": True}, {"n": 4, "length": 1}, {"n": 4, "length": "100"}])
 def test_bad_sizes_are_refused(kwargs):
-    with pytest.raises(ValueError, match="must be an int >="):
+    with pytest.raises(ValueError, match="must be (a positive int|an int >= 2), got"):
         adding_problem(**kwargs)
 
 

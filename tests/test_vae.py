@@ -93,8 +93,13 @@ def test_vae_rejects_bad_parts():
         VAE(encoder, decoder, beta=-1)
     with pytest.raises(ValueError, match="latent_dim must be a positive int"):
         build_vae(0)
-    with pytest.raises(ValueError, match="hidden must be positive ints"):
-        mlp_encoder(2, hidden=(0,))
+    for hidden in [(0,), (8, True), "64", (size for size in (8,))]:  # a string or a generator is not a list of sizes
+        with pytest.raises(ValueError, match="mlp_encoder: hidden must be a sequence of positive ints, got"):
+            mlp_encoder(2, hidden=hidden)
+    with pytest.raises(ValueError, match="mlp_decoder: latent_dim must be a positive int, got True"):
+        mlp_decoder(True)
+    with pytest.raises(ValueError, match="beta must be a non-negative number, got nan"):
+        VAE(encoder, decoder, beta=float("nan"))
 
 
 def tiny_vae(decoder_kernel, decoder_bias):

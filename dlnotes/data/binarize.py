@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from dlnotes.data.pixels import to_unit_range
+from dlnotes.validation import non_negative_int, positive_int
 
 
 def binarize(images, rng: np.random.Generator) -> np.ndarray:
@@ -37,10 +38,8 @@ def dynamically_binarized(images, batch_size: int, seed: int, as_targets: bool =
     import tensorflow as tf
 
     probabilities = _grey_levels("dynamically_binarized", images)
-    for name, value, least in [("batch_size", batch_size, 1), ("seed", seed, 0)]:
-        if isinstance(value, bool) or not isinstance(value, int) or value < least:
-            raise ValueError(f"dynamically_binarized: {name} must be a {'positive' if least else 'non-negative'} int, "
-                             f"got {value!r}")
+    batch_size = positive_int("dynamically_binarized", "batch_size", batch_size)
+    seed = non_negative_int("dynamically_binarized", "seed", seed)
     coins = tf.random.Generator.from_seed(seed)  # its state advances with every batch, so each epoch differs
 
     def draw(batch):
@@ -66,6 +65,8 @@ def _grey_levels(caller: str, images) -> np.ndarray:
     if not np.issubdtype(images.dtype, np.floating):
         raise ValueError(f"{caller}: expected uint8 pixels (0..255) or floats in [0, 1], got dtype {images.dtype}")
     if not np.all(np.isfinite(images)) or images.min() < 0 or images.max() > 1:
-        raise ValueError(f"{caller}: floating-point pixels must be grey levels in [0, 1] (divide uint8 images by 255), "
-                         f"found values in [{np.nanmin(images):g}, {np.nanmax(images):g}]")
+        raise ValueError(
+            f"{caller}: floating-point pixels must be grey levels in [0, 1] (divide uint8 images by 255), "
+            f"found values in [{np.nanmin(images):g}, {np.nanmax(images):g}]"
+        )
     return images.astype("float32")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
+
+from dlnotes.validation import int_value
 
 
 def shift_images(images, right: int = 0, down: int = 0) -> np.ndarray:
@@ -19,8 +19,7 @@ def shift_images(images, right: int = 0, down: int = 0) -> np.ndarray:
     moved = np.zeros_like(images)
     height, width = images.shape[1:3]
     for name, value, side in [("right", right, width), ("down", down, height)]:
-        if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-            raise TypeError(f"shift_images: {name} must be a whole number of pixels, got {value!r}")
+        value = int_value("shift_images", f"{name} (a whole number of pixels)", value)
         if abs(value) >= side:
             raise ValueError(f"shift_images: {name}={value} moves the image off its {side}-pixel page; use |{name}| < {side}")
 

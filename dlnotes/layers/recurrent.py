@@ -26,13 +26,9 @@ import keras
 import numpy as np
 from keras import ops
 
+from dlnotes.validation import bool_flag, positive_int
+
 __all__ = ["GRUCell", "LSTMCell", "gate_activations"]
-
-
-def _check_units(cls_name: str, units) -> int:
-    if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units < 1:
-        raise ValueError(f"{cls_name}: units must be a positive int, got {units!r}")
-    return int(units)
 
 
 def _check_step_shape(cell, input_shape) -> int:
@@ -65,7 +61,7 @@ class _GatedCell(keras.layers.Layer):
         self, units, kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros", **kwargs
     ):
         super().__init__(**kwargs)
-        self.units = _check_units(type(self).__name__, units)
+        self.units = positive_int(type(self).__name__, "units", units)
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self.recurrent_initializer = keras.initializers.get(recurrent_initializer)
         self.bias_initializer = keras.initializers.get(bias_initializer)
@@ -176,12 +172,8 @@ class GRUCell(_GatedCell):
 
     def __init__(self, units, reset_after=True, **kwargs):
         super().__init__(units, **kwargs)
-        if not isinstance(reset_after, (bool, np.bool_)):
-            raise ValueError(
-                f"GRUCell: reset_after must be True (Keras's default: reset gate after the recurrent matrix product) "
-                f"or False (Cho et al. 2014: before it), got {reset_after!r}"
-            )
-        self.reset_after = bool(reset_after)
+        # True: Keras's default, the reset gate after the recurrent matrix product; False: Cho et al. (2014), before it
+        self.reset_after = bool_flag("GRUCell", "reset_after", reset_after)
         self.state_size = self.units
 
     def bias_shape(self):

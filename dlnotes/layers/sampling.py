@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import keras
 
+from dlnotes.validation import optional_seed
+
 
 @keras.saving.register_keras_serializable(package="dlnotes")
 class Sampling(keras.layers.Layer):
@@ -18,9 +20,7 @@ class Sampling(keras.layers.Layer):
 
     def __init__(self, seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
-        if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
-            raise TypeError(f"Sampling: seed must be an int or None, got {seed!r}")
-        self.seed = seed
+        self.seed = seed = optional_seed("Sampling", seed)
         self.seed_generator = keras.random.SeedGenerator(seed)
 
     def call(self, inputs):

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import keras
 
+from dlnotes.validation import bool_flag
+
 
 @keras.saving.register_keras_serializable(package="dlnotes")
 class TiedDense(keras.layers.Layer):
@@ -35,13 +37,11 @@ class TiedDense(keras.layers.Layer):
                 f"TiedDense: tied_to must be a keras.layers.Dense layer (the encoder layer whose kernel is reused), "
                 f"got {type(tied_to).__name__}"
             )
-        if not isinstance(use_bias, bool):
-            raise TypeError(f"TiedDense: use_bias must be True or False, got {use_bias!r}")
         # Stored without Keras's attribute tracking: the kernel belongs to the encoder layer, so it is
         # listed (and counted, and saved) once, there, and this layer's own weights are just its bias.
         object.__setattr__(self, "_tied_to", tied_to)
         self.activation = keras.activations.get(activation)
-        self.use_bias = use_bias
+        self.use_bias = bool_flag("TiedDense", "use_bias", use_bias)
         self.bias_initializer = keras.initializers.get(bias_initializer)
         self.input_spec = keras.layers.InputSpec(min_ndim=2)
 

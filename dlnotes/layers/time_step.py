@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import keras
 
+from dlnotes.validation import positive_int
+
 
 @keras.saving.register_keras_serializable(package="dlnotes")
 class TimeStepOneHot(keras.layers.Layer):
@@ -20,9 +22,7 @@ class TimeStepOneHot(keras.layers.Layer):
 
     def __init__(self, steps: int, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(steps, int) or isinstance(steps, bool) or steps < 1:
-            raise ValueError(f"TimeStepOneHot: steps must be a positive int (the sequence length), got {steps!r}")
-        self.steps = steps
+        self.steps = positive_int("TimeStepOneHot", "steps", steps)
 
     def build(self, input_shape):
         if len(input_shape) != 3 or input_shape[1] not in (None, self.steps):

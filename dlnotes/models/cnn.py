@@ -7,9 +7,9 @@ trains it. Neither compiles with XLA: on a CPU, XLA makes a convolution-and-pool
 
 from __future__ import annotations
 
-import numbers
-
 import keras
+
+from dlnotes.validation import bool_flag, int_at_least, number_in_range, positive_int, positive_number
 
 FEATURES_LAYER = "features"  # the penultimate layer, whose activations the sample-quality metrics compare
 NUM_CLASSES = 10
@@ -26,18 +26,10 @@ MAX_SHIFT = 0.1
 MAX_ROTATION_DEGREES = 10
 
 
-def _check_fraction(caller: str, name: str, value, upper: float = 1.0, closed: bool = False) -> float:
-    number = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if not (number and 0 <= value and (value <= upper if closed else value < upper)):
-        bracket = "]" if closed else ")"
-        raise ValueError(f"{caller}: {name} must be a number in [0, {upper:g}{bracket}, got {value!r}")
-    return float(value)
-
-
 def augmentation(max_shift: float = MAX_SHIFT, max_degrees: float = MAX_ROTATION_DEGREES, seed: int | None = None):
     """Random shifts (a fraction of the side) and rotations (degrees), active in training only; blank (0) fill."""
-    max_shift = _check_fraction("augmentation", "max_shift", max_shift, upper=0.5, closed=True)
-    max_degrees = _check_fraction("augmentation", "max_degrees", max_degrees, upper=180, closed=True)
+    max_shift = number_in_range("augmentation", "max_shift", max_shift, low=0, high=0.5, closed=True)
+    max_degrees = number_in_range("augmentation", "max_degrees", max_degrees, low=0, high=180, closed=True)
     return keras.Sequential(
         [
             # "constant" fill: what moves in from the border is background, as on the MNIST page; "reflect" would mirror ink
@@ -55,9 +47,8 @@ def small_cnn(augment: bool = False, dropout: float = 0.25, name: str = "small_c
 
     ``augment`` puts :func:`augmentation` in front (it acts in training only).
     """
-    if not isinstance(augment, bool):
-        raise TypeError(f"small_cnn: augment must be True or False, got {augment!r}")
-    dropout = _check_fraction("small_cnn", "dropout", dropout)
+    augment = bool_flag("small_cnn", "augment", augment)
+    dropout = number_in_range("small_cnn", "dropout", dropout, low=0, high=1)
     inputs = keras.Input(shape=(28, 28, 1), name="digit")
     h = augmentation(seed=seed)(inputs) if augment else inputs
     for filters, pool in [(32, True), (64, True), (128, False)]:
@@ -98,11 +89,9 @@ def lenet5(name: str = "lenet5") -> keras.Model:
 def one_cycle_schedule(total_steps: int, peak_learning_rate: float = PEAK_LEARNING_RATE, warmup_share: float = WARMUP_SHARE):
     """A one-cycle learning rate: linear from peak/10 up to the peak over ``warmup_share`` of the steps, then a
     cosine down to 0 at ``total_steps``."""
-    if not isinstance(total_steps, int) or isinstance(total_steps, bool) or total_steps < 2:
-        raise ValueError(f"one_cycle_schedule: total_steps must be an int >= 2, got {total_steps!r}")
-    if not isinstance(peak_learning_rate, numbers.Real) or isinstance(peak_learning_rate, bool) or not peak_learning_rate > 0:
-        raise ValueError(f"one_cycle_schedule: peak_learning_rate must be a positive number, got {peak_learning_rate!r}")
-    warmup_share = _check_fraction("one_cycle_schedule", "warmup_share", warmup_share)
+    total_steps = int_at_least("one_cycle_schedule", "total_steps", total_steps, 2)
+    peak_learning_rate = positive_number("one_cycle_schedule", "peak_learning_rate", peak_learning_rate)
+    warmup_share = number_in_range("one_cycle_schedule", "warmup_share", warmup_share, low=0, high=1)
     warmup_steps = int(total_steps * warmup_share)
     return keras.optimizers.schedules.CosineDecay(
         peak_learning_rate / 10,
@@ -129,9 +118,8 @@ def fit_one_cycle(
     """
     if not isinstance(model, keras.Model):
         raise TypeError(f"fit_one_cycle: model must be a keras.Model, got {type(model).__name__}")
-    for name, value in [("epochs", epochs), ("batch_size", batch_size)]:
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"fit_one_cycle: {name} must be a positive int, got {value!r}")
+    epochs = positive_int("fit_one_cycle", "epochs", epochs)
+    batch_size = positive_int("fit_one_cycle", "batch_size", batch_size)
     if len(x) != len(y) or len(x) == 0:
         raise ValueError(
             f"fit_one_cycle: expected as many labels as images (at least one), got {len(x)} images and {len(y)} labels"

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import numbers
-
 import keras
+
+from dlnotes.validation import bool_flag, number_in_range, positive_int
 
 
 def mnist_mlp(dropout: float = 0.3, batch_norm: bool = True, width: int = 256, name: str = "mnist_mlp") -> keras.Sequential:
     """Two hidden layers of ``width`` ReLU units on the 784 pixels, each optionally with batch norm (which replaces
     the bias) and dropout; softmax over 10 digits. Uncompiled; chapter 01 trains it with Adam, batch 128."""
-    if not isinstance(dropout, numbers.Real) or isinstance(dropout, bool) or not 0 <= dropout < 1:
-        raise ValueError(f"mnist_mlp: dropout must be a drop rate in [0, 1), got {dropout!r}")
-    if not isinstance(batch_norm, bool):
-        raise TypeError(f"mnist_mlp: batch_norm must be True or False, got {batch_norm!r}")
-    if not isinstance(width, int) or isinstance(width, bool) or width < 1:
-        raise ValueError(f"mnist_mlp: width must be a positive int, got {width!r}")
+    dropout = number_in_range("mnist_mlp", "dropout", dropout, low=0, high=1)
+    batch_norm = bool_flag("mnist_mlp", "batch_norm", batch_norm)
+    width = positive_int("mnist_mlp", "width", width)
     layers = [keras.Input(shape=(784,), name="pixels")]
     for _ in range(2):
         layers.append(keras.layers.Dense(width, use_bias=not batch_norm))  # BN's beta replaces the bias

@@ -20,6 +20,7 @@ import tensorflow as tf
 
 from dlnotes.distribute import replica_share
 from dlnotes.layers.sampling import Sampling
+from dlnotes.validation import layer_sizes, non_negative_int, number_in_range, optional_seed, positive_int
 
 
 def kl_to_standard_normal(z_mean, z_log_var):
@@ -35,9 +36,7 @@ def bernoulli_nll(x, probabilities):
 
 def log_normal_density(z, mean, log_var):
     """log N(z; mean, diag exp(log_var)) per example, summed over the last axis."""
-    return -0.5 * keras.ops.sum(
-        math.log(2 * math.pi) + log_var + keras.ops.square(z - mean) / keras.ops.exp(log_var), axis=-1
-    )
+    return -0.5 * keras.ops.sum(math.log(2 * math.pi) + log_var + keras.ops.square(z - mean) / keras.ops.exp(log_var), axis=-1)
 
 
 @keras.saving.register_keras_serializable(package="dlnotes")
@@ -58,10 +57,8 @@ class VAE(keras.Model):
                 raise TypeError(f"VAE: {name} must be a keras.Model, got {type(part).__name__}")
         if len(encoder.outputs) != 2:
             raise ValueError(f"VAE: the encoder must output [z_mean, z_log_var], it has {len(encoder.outputs)} output(s)")
-        if not isinstance(beta, (int, float)) or isinstance(beta, bool) or beta < 0:
-            raise ValueError(f"VAE: beta must be a non-negative number, got {beta!r}")
         self.encoder, self.decoder = encoder, decoder
-        self.beta, self.seed = float(beta), seed
+        self.beta, self.seed = number_in_range("VAE", "beta", beta, low=0), optional_seed("VAE", seed)
         self.sampling = Sampling(seed=seed)
         self.loss_tracker = keras.metrics.Mean(name="loss")
         self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction")
@@ -136,22 +133,25 @@ def importance_weighted_nll(vae: VAE, x, k: int, images_per_batch: int = 20, see
     """
     if not isinstance(vae, VAE):
         raise TypeError(f"importance_weighted_nll: expected a dlnotes VAE, got {type(vae).__name__}")
-    for name, value in [("k", k), ("images_per_batch", images_per_batch), ("seed", seed)]:
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < (0 if name == "seed" else 1):
-            raise ValueError(f"importance_weighted_nll: {name} must be a {'non-negative' if name == 'seed' else 'positive'} "
-                             f"int, got {value!r}")
+    k = positive_int("importance_weighted_nll", "k", k)
+    images_per_batch = positive_int("importance_weighted_nll", "images_per_batch", images_per_batch)
+    seed = non_negative_int("importance_weighted_nll", "seed", seed)
     x = np.asarray(x, dtype="float32")
     image_shape = tuple(vae.decoder.output.shape[1:])
     if x.ndim != len(image_shape) + 1 or tuple(x.shape[1:]) != image_shape or len(x) == 0:
-        raise ValueError(f"importance_weighted_nll: expected a non-empty batch of images of shape {image_shape}, "
-                         f"got an array of shape {x.shape}")
+        raise ValueError(
+            f"importance_weighted_nll: expected a non-empty batch of images of shape {image_shape}, "
+            f"got an array of shape {x.shape}"
+        )
     if not np.all((x == 0) | (x == 1)):
-        raise ValueError("importance_weighted_nll: the images must be binary (zeros and ones) for a Bernoulli likelihood; "
-                         "binarise them first (dlnotes.data.binarize)")
+        raise ValueError(
+            "importance_weighted_nll: the images must be binary (zeros and ones) for a Bernoulli likelihood; "
+            "binarise them first (dlnotes.data.binarize)"
+        )
     rng = np.random.default_rng(seed)
     estimates = []
     for start in range(0, len(x), images_per_batch):
-        batch = x[start:start + images_per_batch]
+        batch = x[start : start + images_per_batch]
         z_mean, z_log_var = (keras.ops.convert_to_numpy(t) for t in vae.encoder(batch, training=False))
         n, latent_dim = z_mean.shape
         epsilon = rng.standard_normal((n, k, latent_dim), dtype=np.float32)
@@ -170,7 +170,7 @@ def importance_weighted_nll(vae: VAE, x, k: int, images_per_batch: int = 20, see
 
 def mlp_encoder(latent_dim: int, hidden=(512, 256), input_shape=(28, 28)) -> keras.Model:
     """Flatten, ReLU layers of the ``hidden`` sizes, then two linear heads: z_mean and z_log_var."""
-    _check_sizes(latent_dim, hidden)
+    latent_dim, hidden = _check_sizes("mlp_encoder", latent_dim, hidden)
     inputs = keras.Input(shape=input_shape)
     h = keras.layers.Flatten()(inputs)
     for units in hidden:
@@ -182,7 +182,7 @@ def mlp_encoder(latent_dim: int, hidden=(512, 256), input_shape=(28, 28)) -> ker
 
 def mlp_decoder(latent_dim: int, hidden=(256, 512), output_shape=(28, 28)) -> keras.Model:
     """ReLU layers of the ``hidden`` sizes, then a sigmoid per pixel, reshaped to ``output_shape``."""
-    _check_sizes(latent_dim, hidden)
+    latent_dim, hidden = _check_sizes("mlp_decoder", latent_dim, hidden)
     inputs = keras.Input(shape=(latent_dim,))
     h = inputs
     for units in hidden:
@@ -199,8 +199,5 @@ def build_vae(latent_dim: int, hidden=(512, 256), seed: int | None = None, beta:
     return VAE(mlp_encoder(latent_dim, hidden), mlp_decoder(latent_dim, tuple(reversed(hidden))), beta=beta, seed=seed)
 
 
-def _check_sizes(latent_dim, hidden):
-    if not isinstance(latent_dim, int) or isinstance(latent_dim, bool) or latent_dim < 1:
-        raise ValueError(f"latent_dim must be a positive int, got {latent_dim!r}")
-    if not all(isinstance(h, int) and h > 0 for h in hidden):
-        raise ValueError(f"hidden must be positive ints, got {hidden!r}")
+def _check_sizes(where: str, latent_dim, hidden) -> tuple[int, tuple[int, ...]]:
+    return positive_int(where, "latent_dim", latent_dim), layer_sizes(where, "hidden", hidden, allow_empty=True)

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import keras
 
+from dlnotes.validation import number_in_range
+
 GENERATOR_LOSSES = ("non_saturating", "saturating")
 
 
 def discriminator_loss(real_logits, fake_logits, label_smoothing: float = 0.0):
     """-E[log D(x)] - E[log(1 - D(G(z)))], from logits; ``label_smoothing`` lowers the real target to 1 - s."""
-    if not 0.0 <= label_smoothing < 0.5:
-        raise ValueError(f"discriminator_loss: label_smoothing must be in [0, 0.5), got {label_smoothing!r}")
+    label_smoothing = number_in_range("discriminator_loss", "label_smoothing", label_smoothing, low=0, high=0.5)
     target = 1.0 - label_smoothing
     on_real = target * keras.ops.softplus(-real_logits) + (1.0 - target) * keras.ops.softplus(real_logits)
     return keras.ops.mean(on_real) + keras.ops.mean(keras.ops.softplus(fake_logits))

@@ -13,7 +13,7 @@ import tensorflow as tf
 
 from dlnotes.distribute import replica_share
 from dlnotes.models.gan.losses import GENERATOR_LOSSES, discriminator_loss, generator_loss
-from dlnotes.validation import optional_seed, positive_int
+from dlnotes.validation import number_in_range, optional_seed, positive_int
 
 
 @keras.saving.register_keras_serializable(package="dlnotes")
@@ -63,8 +63,7 @@ class GAN(keras.Model):
             )
         if generator_loss not in GENERATOR_LOSSES:
             raise ValueError(f"GAN: generator_loss must be one of {GENERATOR_LOSSES}, got {generator_loss!r}")
-        if not isinstance(label_smoothing, (int, float)) or not 0.0 <= label_smoothing < 0.5:
-            raise ValueError(f"GAN: label_smoothing must be a number in [0, 0.5), got {label_smoothing!r}")
+        label_smoothing = number_in_range("GAN", "label_smoothing", label_smoothing, low=0, high=0.5)
         seed = optional_seed("GAN", seed)
         self.generator, self.discriminator = generator, discriminator
         self.latent_dim = int(generator.inputs[0].shape[-1])
