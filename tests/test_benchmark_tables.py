@@ -29,6 +29,14 @@ def test_render_marks_missed_targets():
     assert "2.0 min on m, 2026-01-01" in text
 
 
+def test_a_results_note_is_shown_above_the_metrics():
+    entry = {"chapter": "01_x", "seconds": 60, "machine": "m", "date": "d", "metrics": {"mlp_xor_accuracy": 1.0},
+             "note": "recorded from the executed notebook"}
+    text = tables.render_metrics(entry)
+    assert "\n\nNote: recorded from the executed notebook.\n\n| metric |" in text
+    assert "Note:" not in tables.render_metrics({**entry, "note": ""})
+
+
 def test_run_times_name_each_chapter_once_with_both_modes():
     full = [{"chapter": "01_x", "seconds": 600, "date": "2026-01-01", "load_average_5min_at_end": 1.5}]
     fast = [{"chapter": "01_x", "seconds": 31.4, "date": "2026-01-02"}, {"chapter": "02_y", "seconds": 20, "date": "d"}]
