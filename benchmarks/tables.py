@@ -130,7 +130,7 @@ def render_metrics(entry: dict) -> str:
         "",
     ]
     if entry.get("note"):  # how a result was recorded when it was not the usual way (the results file says)
-        lines[-1:-1] = [f"Note: {entry['note']}.", ""]
+        lines[1:1] = ["", f"Note: {entry['note']}."]
     rows = [[metric, f"{value:.4g}", bound_text(metric, "full"), met_column(metric, entry["metrics"])]
             for metric, value in entry["metrics"].items()]
     return "\n".join(lines + [markdown_table(["metric", "value", "target", "met"], rows, align="lrll")])
