@@ -1,5 +1,6 @@
 """A GAN with its own training step (chapter 08), by concern: the losses, the pixel range, the model, a
-callback that watches training, and the networks of an MLP GAN and a DCGAN."""
+callback that watches training, the networks of an MLP GAN and a DCGAN, and sampling that trades diversity for
+quality."""
 
 from dlnotes.models.gan.losses import GENERATOR_LOSSES, discriminator_loss, generator_loss
 from dlnotes.models.gan.model import GAN
@@ -13,6 +14,7 @@ from dlnotes.models.gan.networks import (
     mlp_generator,
 )
 from dlnotes.models.gan.pixels import from_tanh_range, to_tanh_range
+from dlnotes.models.gan.sampling import acceptance_logits, latent_noise, rejection_sample
 from dlnotes.models.gan.snapshots import TrainingSnapshots
 
 __all__ = [
@@ -20,6 +22,7 @@ __all__ = [
     "GENERATOR_LOSSES",
     "IMAGE_SHAPE",
     "TrainingSnapshots",
+    "acceptance_logits",
     "build_dcgan",
     "build_mlp_gan",
     "dcgan_discriminator",
@@ -27,7 +30,9 @@ __all__ = [
     "discriminator_loss",
     "from_tanh_range",
     "generator_loss",
+    "latent_noise",
     "mlp_discriminator",
     "mlp_generator",
+    "rejection_sample",
     "to_tanh_range",
 ]
