@@ -31,7 +31,7 @@ from dlnotes.validation import non_negative_int, positive_int
 # What each classifier variant is trained on: the keyword arguments of train_classifier. A cached file trained with
 # another recipe is trained again; ARCHITECTURE names the network, so that a change of small_cnn changes the key.
 # "full" is chapter 02's recipe; "fast" a few hundred steps of it, for FAST runs and the unit tests.
-ARCHITECTURE = "dlnotes.models.cnn.small_cnn, one-cycle Adam (chapter 02), v1"
+ARCHITECTURE = "dlnotes.models.cnn.small_cnn, one-cycle Adam (chapter 02), v2"
 CLASSIFIER_RECIPES = {
     "full": {"train_size": 60_000, "epochs": SMALL_CNN_EPOCHS, "batch_size": SMALL_CNN_BATCH_SIZE, "augment": False, "seed": 0},
     "fast": {"train_size": 6_000, "epochs": 2, "batch_size": 64, "augment": False, "seed": 0},

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from dlnotes.layers import Sampling
-from dlnotes.models import VAE, build_vae, mlp_decoder, mlp_encoder
+from dlnotes.models import VAE, build_vae, fit_binarized_vae, mlp_decoder, mlp_encoder
 from dlnotes.models.vae import bernoulli_nll, importance_weighted_nll, kl_to_standard_normal
 
 
@@ -43,6 +43,31 @@ def test_bernoulli_nll_sums_over_pixels():
     x = np.array([[[1.0, 0.0]]], "float32")
     p = np.array([[[0.8, 0.4]]], "float32")
     np.testing.assert_allclose(keras.ops.convert_to_numpy(bernoulli_nll(x, p)), [-np.log(0.8) - np.log(0.6)], rtol=1e-4)
+
+
+def test_fit_binarized_vae_trains_on_fresh_coins_with_a_decaying_rate():
+    keras.utils.set_random_seed(0)
+    vae = build_vae(latent_dim=2, hidden=(64,), seed=0)
+    grey = np.random.default_rng(1).random((256, 28, 28)).astype("float32") * 0.4  # pixel probabilities
+    history = fit_binarized_vae(vae, grey, epochs=4, batch_size=64, learning_rate=2e-3)
+    losses = history.history["loss"]
+    assert len(losses) == 4 and losses[-1] < losses[0] - 20, "the negative ELBO falls (from about 543 nats)"
+    assert int(vae.optimizer.iterations) == 16
+    assert float(vae.optimizer.learning_rate) == pytest.approx(2e-4, rel=1e-3), "the cosine ends at a tenth of the rate"
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"vae": "not a model"}, TypeError, "dlnotes.models.VAE"),
+        ({"epochs": 0}, ValueError, "epochs must be a positive int"),
+        ({"learning_rate": -1.0}, ValueError, "learning_rate must be a positive"),
+    ],
+)
+def test_fit_binarized_vae_rejects_bad_arguments(kwargs, error, message):
+    arguments = {"vae": build_vae(latent_dim=2, hidden=(8,)), "images": np.zeros((4, 28, 28), "float32"), "epochs": 1}
+    with pytest.raises(error, match=message):
+        fit_binarized_vae(**{**arguments, **kwargs})
 
 
 @pytest.mark.slow  # trains a model

@@ -297,6 +297,9 @@ THRESHOLDS: dict[str, Threshold] = {
         "plain DCGANs on MNIST: about 8.6-8.75 after ~50 GPU epochs (Li et al. 2017); real digits ~9.85",
     ),
     "dcgan_min_class_share": T("08", None, ">= 0.05", full_why="every digit class present"),
+    "truncated_best_min_class_share": T("08", None, ">= 0.05", full_why="the rule that chooses the best sigma"),
+    "truncated_best_score": T("08", ">= dcgan_score", None, "sigma = 1 is among the settings (reported when none keeps 5%)"),
+    "vae_sample_fid": T("08", "> real_fid", None, "samples are further from the data than real digits"),
 }
 del T
 

@@ -14,7 +14,15 @@ from dlnotes.models.gan import (
     mlp_generator,
     to_tanh_range,
 )
-from dlnotes.models.vae import VAE, build_vae, importance_weighted_nll, kl_to_standard_normal, mlp_decoder, mlp_encoder
+from dlnotes.models.vae import (
+    VAE,
+    build_vae,
+    fit_binarized_vae,
+    importance_weighted_nll,
+    kl_to_standard_normal,
+    mlp_decoder,
+    mlp_encoder,
+)
 
 __all__ = [
     "GAN",
@@ -23,6 +31,7 @@ __all__ = [
     "build_dcgan",
     "build_mlp_gan",
     "build_vae",
+    "fit_binarized_vae",
     "dcgan_discriminator",
     "dcgan_generator",
     "discriminator_loss",

@@ -20,7 +20,7 @@ import tensorflow as tf
 
 from dlnotes.distribute import replica_share
 from dlnotes.layers.sampling import Sampling
-from dlnotes.validation import layer_sizes, non_negative_int, number_in_range, optional_seed, positive_int
+from dlnotes.validation import layer_sizes, non_negative_int, number_in_range, optional_seed, positive_int, positive_number
 
 
 def kl_to_standard_normal(z_mean, z_log_var):
@@ -201,3 +201,30 @@ def build_vae(latent_dim: int, hidden=(512, 256), seed: int | None = None, beta:
 
 def _check_sizes(where: str, latent_dim, hidden) -> tuple[int, tuple[int, ...]]:
     return positive_int(where, "latent_dim", latent_dim), layer_sizes(where, "hidden", hidden, allow_empty=True)
+
+
+def fit_binarized_vae(
+    vae: VAE,
+    images,
+    epochs: int,
+    batch_size: int = 128,
+    learning_rate: float = 1e-3,
+    seed: int = 0,
+    jit_compile: bool = False,
+    verbose: int = 0,
+):
+    """Chapter 07's recipe: compile ``vae`` with Adam whose learning rate decays along a cosine from
+    ``learning_rate`` to a tenth of it, and fit it on freshly binarised ``images`` every epoch
+    (:func:`dlnotes.data.dynamically_binarized`). Returns the Keras ``History``."""
+    from dlnotes.data import dynamically_binarized
+
+    if not isinstance(vae, VAE):
+        raise TypeError(f"fit_binarized_vae: vae must be a dlnotes.models.VAE, got {type(vae).__name__}")
+    epochs = positive_int("fit_binarized_vae", "epochs", epochs)
+    batch_size = positive_int("fit_binarized_vae", "batch_size", batch_size)
+    learning_rate = positive_number("fit_binarized_vae", "learning_rate", learning_rate)
+    steps = epochs * -(-len(images) // batch_size)
+    schedule = keras.optimizers.schedules.CosineDecay(learning_rate, steps, alpha=0.1)
+    vae.compile(optimizer=keras.optimizers.Adam(schedule), jit_compile=jit_compile)
+    # shuffle=False: the pipeline draws a new order every epoch itself (Keras would only warn that it cannot shuffle it)
+    return vae.fit(dynamically_binarized(images, batch_size, seed=seed), epochs=epochs, shuffle=False, verbose=verbose)

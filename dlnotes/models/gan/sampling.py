@@ -55,8 +55,8 @@ def rejection_sample(gan, n: int, keep_quantile: float = 0.0, burn_in: int = 10_
 
     A burn-in of ``burn_in`` samples sets the largest logit l_max and gamma, the ``keep_quantile`` quantile of F over
     the burn-in: a sample at that quantile is kept with probability 1/2, better ones more often, worse ones less
-    (a larger ``keep_quantile`` keeps fewer). Returns ``(images, acceptance_rate)``. Stops with an error after ``max_draws`` draws (default
-    100 n) rather than loop for ever when almost nothing is kept.
+    (a larger ``keep_quantile`` keeps fewer). Returns ``(images, acceptance_rate)``. Stops with an error after
+    ``max_draws`` draws (default 100 n) rather than loop for ever when almost nothing is kept.
     """
     import keras  # here, not at the top: latent_noise needs no Keras
 
