@@ -12,9 +12,14 @@ Recipes (all on the 60,000 MNIST training images, batch 64, latent size 64, XLA-
   of its batch that the discriminator rates most real, annealed from all of it to half (by 0.1 an epoch);
 - ``tfgan_topk``: both.
 
+Every recipe also keeps an exponential moving average of the generator's weights (decay 0.999 a step; Yazici et
+al. 2019), updated inside the training step; it is scored beside the generator itself (mode ``ema``), so one run
+measures a recipe with and without averaging.
+
 After every epoch the samples (10,000 by default) are scored with chapter 02's classifier
 (``dlnotes.sample_quality``, the "full" variant), twice: with the generator's batch norm in inference mode (its
-moving statistics: how the chapter samples) and in training mode (the statistics of each batch of 500).
+moving statistics: how the chapter samples) and in training mode (the statistics of each batch of 500), and the
+averaged generator in inference mode.
 Writes benchmarks/results/gan_recipes.json with the machine, date and load.
 """
 
@@ -29,6 +34,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from _results import write_result  # noqa: E402
 
 RECIPES = ("chapter", "tfgan", "topk", "tfgan_topk")
+EMA_DECAY = 0.999  # the averaged generator's horizon: about 1,000 steps, one epoch
 
 
 def build(recipe: str, seed: int):
@@ -63,6 +69,21 @@ def build(recipe: str, seed: int):
             self.g_optimizer.apply(tape.gradient(g_loss, g_variables), g_variables)
             return self._update_trackers(d_loss, g_loss, real_logits, fake_logits)
 
+    class AveragedGAN(TopKGAN):
+        """Also keeps an exponential moving average of every generator variable (batch-norm statistics included)."""
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.averaged = keras.models.clone_model(self.generator)
+            for average, variable in zip(self.averaged.variables, self.generator.variables):
+                average.assign(variable)
+
+        def train_step(self, data):
+            logs = super().train_step(data)
+            for average, variable in zip(self.averaged.variables, self.generator.variables):
+                average.assign(EMA_DECAY * average + (1.0 - EMA_DECAY) * variable)
+            return logs
+
     def spectral_discriminator(filters=(64, 128)):
         inputs = keras.Input(shape=(28, 28, 1))
         h = inputs
@@ -75,7 +96,7 @@ def build(recipe: str, seed: int):
     keras.utils.set_random_seed(seed)
     generator = dcgan_generator(64, (128, 64))
     discriminator = spectral_discriminator() if recipe.startswith("tfgan") else dcgan_discriminator((64, 128))
-    gan = (TopKGAN if recipe.endswith("topk") else GAN)(generator, discriminator, seed=seed)
+    gan = AveragedGAN(generator, discriminator, seed=seed)  # top_k stays 1 (the whole batch) unless annealed
     g_rate, d_rate = (1e-3, 1e-4) if recipe.startswith("tfgan") else (5e-4, 5e-4)
     gan.compile(
         d_optimizer=keras.optimizers.Adam(d_rate, beta_1=0.5),
@@ -90,6 +111,7 @@ def main() -> None:
     parser.add_argument("--recipes", nargs="+", choices=RECIPES, default=list(RECIPES))
     parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--eval-samples", type=int, default=10_000)
+    parser.add_argument("--train-size", type=int, default=60_000, help="fewer images: a quick check of the script")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--name", default="gan_recipes", help="result file name (without .json)")
     args = parser.parse_args()
@@ -104,11 +126,11 @@ def main() -> None:
     (x_train, _), _ = load_mnist()
     classifier, info = load_classifier("full")
     quality = SampleQuality(classifier, to_unit_range(x_train))
-    images = to_tanh_range(x_train)[..., None]
+    images = to_tanh_range(x_train[: args.train_size])[..., None]
     z = np.random.default_rng(args.seed + 1).standard_normal((args.eval_samples, 64)).astype("float32")
 
-    def scores(gan, training: bool) -> dict:
-        batches = [gan.generator(z[i : i + 500], training=training) for i in range(0, len(z), 500)]
+    def scores(generator, training: bool) -> dict:
+        batches = [generator(z[i : i + 500], training=training) for i in range(0, len(z), 500)]
         generated = from_tanh_range(np.concatenate([keras.ops.convert_to_numpy(b) for b in batches])[..., 0])
         result = quality.evaluate(generated)
         return {"score": result["score"], "fid": result["fid"], "min_class_share": result["min_class_share"]}
@@ -118,16 +140,17 @@ def main() -> None:
         gan = build(recipe, args.seed)
         rows = []
         for epoch in range(args.epochs):
-            if hasattr(gan, "top_k"):
+            if recipe.endswith("topk"):
                 gan.top_k.assign(max(0.5, 1.0 - 0.1 * epoch))
             wall, cpu = time.time(), time.process_time()
             gan.fit(images, initial_epoch=epoch, epochs=epoch + 1, batch_size=64, verbose=0)
             row = {"epoch": epoch + 1, "seconds": time.time() - wall, "cpu_seconds": time.process_time() - cpu,
-                   "load_average_1min": os.getloadavg()[0], "inference": scores(gan, False), "training": scores(gan, True)}
+                   "load_average_1min": os.getloadavg()[0], "inference": scores(gan.generator, False),
+                   "training": scores(gan.generator, True), "ema": scores(gan.averaged, False)}
             rows.append(row)
             print(f"{recipe:>11} epoch {epoch + 1}: {row['seconds']:.0f} s (load {row['load_average_1min']:.1f}); "
                   + "; ".join(f"{mode} BN: score {row[mode]['score']:.2f}, FID {row[mode]['fid']:.2f}, "
-                              f"min share {row[mode]['min_class_share']:.3f}" for mode in ("inference", "training")),
+                              f"min share {row[mode]['min_class_share']:.3f}" for mode in ("inference", "training", "ema")),
                   flush=True)
         results[recipe] = rows
     write_result(args.name, False, {"epochs": args.epochs, "eval_samples": args.eval_samples,
