@@ -34,6 +34,20 @@ def test_curves_one_line_per_series():
     plt.close("all")
 
 
+@pytest.mark.parametrize("epochs", [2, 3, 40])
+def test_curves_label_whole_epochs_only(epochs):
+    ax = plot.curves({"loss": np.linspace(1, 0, epochs)})
+    ax.figure.canvas.draw()
+    ticks = [tick for tick in ax.get_xticks() if ax.get_xlim()[0] <= tick <= ax.get_xlim()[1]]
+    assert len(ticks) >= 2 and all(float(tick).is_integer() for tick in ticks)  # two epochs: 1, 2, never 1.5
+    plt.close("all")
+
+
+def test_integer_xticks_needs_axes():
+    with pytest.raises(TypeError, match="expected matplotlib axes .* got list"):
+        plot.integer_xticks([])
+
+
 def test_curves_rejects_empty():
     with pytest.raises(ValueError, match="non-empty dict"):
         plot.curves({})
