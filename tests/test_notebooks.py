@@ -12,6 +12,7 @@ from dlnotes.course.notebooks import (
     describe_cell,
     find_chapters,
     load_notebook,
+    naming_line,
     read_cells,
     read_metrics,
     read_notebook,
@@ -96,6 +97,32 @@ def test_cells_inserted_by_papermill_or_the_grader_are_not_counted():
     ]
     assert [cell_number(cells, index) for index in range(4)] == [1, 2, 2, 2]
     assert describe_cell(cells, 3) == "cell 2 (`# divide`)"
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("history = model.fit(x, y)\n# then plot", "history = model.fit(x, y)"),
+        ("\n# train the MLP\nmodel.fit(x, y)", "# train the MLP"),
+        ("keras.utils.set_random_seed(SEED)\nmodel = mlp()\n# train it\nmodel.fit(x, y)", "# train it"),
+        ("import numpy as np\nfrom dlnotes import plot\n\nplot.curves(losses)", "plot.curves(losses)"),
+        ("%matplotlib inline", "%matplotlib inline"),
+        ("", ""),
+    ],
+)
+def test_a_cell_is_named_by_a_line_that_says_what_it_does(source, expected):
+    assert naming_line(source) == expected
+
+
+def test_a_cell_is_described_with_its_section():
+    cells = [
+        {"cell_type": "markdown", "source": "# 01 · Title"},
+        {"cell_type": "code", "source": "import keras"},
+        {"cell_type": "markdown", "source": "## 2. Training\n\n```python\n# not a heading\n```"},
+        {"cell_type": "code", "source": "keras.utils.set_random_seed(SEED)\nmodel.fit(x, y)"},
+    ]
+    assert describe_cell(cells, 1) == "cell 2 (`import keras`) in “01 · Title”"
+    assert describe_cell(cells, 3) == "cell 4 (`model.fit(x, y)`) in “2. Training”"
 
 
 def notebook_with(*entries):
