@@ -66,7 +66,7 @@ def test_failed_check_shows_hint_and_stops_the_block_in_student_mode(capsys):
     out = capsys.readouterr().out
     assert not reached and not ex.result.passed and ex.result.score == 0 and ex.result.points == 2
     assert out.splitlines() == [
-        "✗ ex2: not yet (1 of 2 checks passed)",
+        "✗ ex2: not yet (1 passed, then one failed; any checks after it did not run)",
         "    ✓ first",
         "    ✗ second",
         "      hint: specific hint",
@@ -108,6 +108,60 @@ def test_close_reports_the_largest_difference_and_unanswered_values(capsys):
     with exercise("ex5") as ex:
         ex.close("shape", [1.0, 2.0], [[1.0, 2.0]])
     assert "shape (2,) instead of (1, 2)" in capsys.readouterr().out
+
+
+def test_a_first_failure_says_that_later_checks_did_not_run(capsys):
+    use_mode("student")
+    with exercise("ex5", hint="h") as ex:
+        ex.check("first", False)
+        ex.check("second", True)
+    assert capsys.readouterr().out.splitlines()[0] == "✗ ex5: not yet (the first check failed; any checks after it did not run)"
+
+
+def test_an_answer_still_at_its_placeholder_is_not_answered_yet_whatever_the_check(capsys):
+    use_mode("student")
+    shape_a, shape_b = ..., (8, 16)
+    with exercise("ex1", hint="return_sequences keeps the time axis") as ex:  # a hint for a wrong answer
+        for name, answer in [("b", shape_b), ("a", shape_a)]:
+            ex.check(f"shape {name}", answer == (8, 16))
+    assert capsys.readouterr().out.splitlines() == [
+        "✗ ex1: not answered yet",
+        "    ✓ shape b",
+        "    ✗ shape a",
+        "      hint: not answered yet: `shape_a` is still `...`",
+    ]
+    assert ex.result.first_failure.hint.startswith("not answered yet")  # what the grader's note shows
+
+
+def test_a_function_with_a_placeholder_is_not_answered_yet(capsys):
+    use_mode("student")
+
+    def teacher_forcing(target):
+        ...  # YOUR CODE HERE
+
+    def finished(target):
+        return target[..., :-1]  # `...` inside an expression is an answer, not a placeholder
+
+    with exercise("ex3", hint="prepend a GO column") as ex:
+        ex.check("finished works", finished([1, 2]) == [1])
+        ex.check("by hand", teacher_forcing([1, 2]) == [0, 1])
+    assert "hint: not answered yet: `teacher_forcing` still has `...` in it" in capsys.readouterr().out
+    with exercise("ex3", hint="prepend a GO column") as ex:
+        ex.check("finished is wrong", finished([1, 2]) == [2])
+    assert "hint: prepend a GO column" in capsys.readouterr().out  # a real wrong answer keeps its hint
+
+
+def test_an_answer_never_defined_is_not_answered_yet(capsys):
+    use_mode("student")
+    with exercise("ex4", hint="np.quantile(errors, 0.99)") as ex:
+        ex.close("threshold", threshold_never_written, 1.0)  # noqa: F821 (the student version's blank answer cell)
+    out = capsys.readouterr().out
+    assert out.startswith("✗ ex4: not answered yet\n    ✗ your code raised NameError")
+    assert "hint: not answered yet: `threshold_never_written` is not defined: write it in the answer cell above" in out
+
+
+def test_use_mode_returns_nothing_for_a_notebook_to_echo():
+    assert use_mode("student") is None and checks.current_mode() == "student"
 
 
 def test_chapter_mode_raises_so_a_broken_reference_solution_fails_the_run(capsys):
