@@ -16,6 +16,8 @@ import pytest
 from dlnotes import assignments as checks
 from dlnotes.assignments import CheckFailedError, exercise, use_mode
 from dlnotes.course.grading.chapter import (
+    SOLUTIONS_NOTE,
+    STUDENT_NOTE,
     FormatError,
     grading_version,
     parse_assignment,
@@ -255,7 +257,7 @@ def tiny_chapter():
         markdown("# 99 · Tiny\n\n**You will learn** nothing."),
         code("FAST = False\nSEED = 0", tags=["parameters"]),
         code("assert FAST, 'the grader sets FAST = True'"),
-        markdown("## Exercises"),
+        markdown(f"## Exercises\n\nEach exercise has an answer cell and a check cell.\n{SOLUTIONS_NOTE}"),
         code("from dlnotes.assignments import exercise"),
         markdown("**Exercise 1.** Set `answer`."),
         code("answer = 42  # SOLUTION"),
@@ -323,6 +325,7 @@ def test_student_version_strips_solutions_keeps_checks_and_switches_mode():
     assert "answer = ..." in sources and "def double(x):\n    return ..." in sources
     assert not any("42  # SOLUTION" in s or "2 * x" in s for s in sources)
     assert 'use_mode("student")' in sources[4] and student.cells[4].metadata["dlnotes"] == {"role": "mode"}
+    assert sources[3].endswith(f"a check cell.\n{STUDENT_NOTE}") and SOLUTIONS_NOTE in chapter.cells[3].source
     for spec in assignment.exercises:  # the check cells are unchanged, shifted by the mode cell, and locked
         check = student.cells[spec.check_cell + 1]
         assert check.source == chapter.cells[spec.check_cell].source
