@@ -33,10 +33,9 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
 
-from dlnotes.course.notebooks import cell_number, describe_cell, load_notebook, section_heading
+from dlnotes.course.notebooks import KEY_FIGURE_TAG, cell_number, describe_cell, load_notebook, section_heading
 from dlnotes.course.thresholds import bound_text, meets
 
-KEY_FIGURE_TAG = "key-figure"
 FIGURE_DIR = "figures"
 MATHJAX_DIR = "mathjax"
 # MathJax 3's build with every TeX extension and SVG output: one file that needs nothing else at run time

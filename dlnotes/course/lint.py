@@ -14,6 +14,8 @@ Rules (the id in brackets is what a violation names):
   seed papermill injects is the one used and the missing-GPU warning can give the time.
 - [outputs] no stored outputs and no execution counts (executed copies are build artefacts; ``make strip``).
 - [cell-length] no cell longer than MAX_CELL_LINES lines (see there).
+- [key-figure] one or two code cells tagged ``key-figure``: the figures that show the chapter's main result,
+  which the HTML report shows for the chapter.
 - [exercises] one "## Exercises" section, the last H2 of the chapter, with at least one code cell after its
   heading (every exercise has a check the student can run).
 - [korean-term] Korean appears only as a term introduction, ``English term (한국어)``,
@@ -33,7 +35,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dlnotes.course.glossary import WRITE_COMMAND, Term, find_notebook_terms, read_glossary
-from dlnotes.course.notebooks import Cell, chapter_label, headings, read_cells
+from dlnotes.course.notebooks import KEY_FIGURE_TAG, Cell, chapter_label, headings, read_cells
+
+KEY_FIGURES = (1, 2)  # the fewest and the most cells a chapter tags: its main result, not a gallery
 
 # One screen: JupyterLab's default editor font is 13 px with a 1.3 line height (about 17 px a line); on a
 # 1080p laptop the notebook area left by the browser and JupyterLab's bars is about 800 px, so about
@@ -50,6 +54,7 @@ RULES = (
     "setup",
     "outputs",
     "cell-length",
+    "key-figure",
     "exercises",
     "korean-term",
     "term-conflict",
@@ -250,6 +255,23 @@ def _check_cells(cells: list[Cell], report: _Report) -> None:
             )
 
 
+def _check_key_figures(cells: list[Cell], report: _Report) -> None:
+    tagged = [cell for cell in cells if KEY_FIGURE_TAG in cell.tags]
+    for cell in tagged:
+        if cell.kind != "code":
+            found = f"found a {cell.kind} cell"
+            report.add(cell.number, "key-figure", f"expected the `{KEY_FIGURE_TAG}` tag on a code cell that draws, {found}")
+    fewest, most = KEY_FIGURES
+    if not fewest <= len(tagged) <= most:
+        found = f"cells {', '.join(str(cell.number) for cell in tagged)}" if tagged else "none"
+        report.add(
+            None,
+            "key-figure",
+            f"expected {fewest} or {most} code cells tagged `{KEY_FIGURE_TAG}` (the figures of the chapter's main result, "
+            f"shown in the HTML report), found {found}",
+        )
+
+
 def _check_exercises(cells: list[Cell], report: _Report) -> None:
     sections = [
         (cell.number, text) for cell in cells if cell.kind == "markdown" for level, text in headings(cell.source) if level == 2
@@ -312,6 +334,7 @@ def _lint_cells(path: Path, cells: list[Cell], report: _Report) -> None:
     parameters_cell = _check_parameters(cells, report)
     _check_setup(cells, report, parameters_cell, full_minutes)
     _check_cells(cells, report)
+    _check_key_figures(cells, report)
     _check_exercises(cells, report)
 
 

@@ -25,6 +25,7 @@ CHAPTER_GLOB = "[0-9][0-9]_*.ipynb"
 METADATA_KEY = "dlnotes"
 INSERTED_BY_PAPERMILL = {"injected-parameters", "papermill-error-cell-tag"}  # cell tags
 INSERTED_BY_GRADER = "grader"  # the role of a cell the grader adds
+KEY_FIGURE_TAG = "key-figure"  # a cell whose figure shows a chapter's main result (the linter, the HTML report)
 
 FENCE = re.compile(r"^ {0,3}(```|~~~)")
 ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
