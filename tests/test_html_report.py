@@ -175,6 +175,11 @@ def test_key_figures_are_the_tagged_cells_captioned_by_their_section(tmp_path):
     assert [f.caption for f in figures] == ["cell 1 (`show(0)`)", "cell 3 (`show(2)`)"]  # no heading above
     tagged["cells"].insert(1, nbformat.v4.new_markdown_cell("Some prose.\n\n## 3 · Learned filters\n\nMore prose."))
     assert [f.caption for f in key_figures(tagged)] == ["cell 1 (`show(0)`)", "3 · Learned filters (cell 4)"]
+    tagged["cells"][3]["outputs"] *= 2  # a cell that draws two figures
+    assert [f.caption for f in key_figures(tagged)][1:] == [
+        "3 · Learned filters (cell 4), figure 1 of 2",
+        "3 · Learned filters (cell 4), figure 2 of 2",
+    ]
 
 
 def test_key_figures_reject_bad_input():

@@ -27,7 +27,8 @@ import base64
 import binascii
 import os
 import shutil
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from html import escape
 from importlib import resources
 from pathlib import Path
@@ -103,7 +104,21 @@ def key_figures(notebook: dict) -> list[Figure]:
             except (binascii.Error, ValueError):
                 continue  # a corrupt image is not worth failing the report over
             figures.append(Figure(index, mime_type, payload, figure_caption(cells, index)))
-    return figures
+    return _numbered_within_cells(figures)
+
+
+def _numbered_within_cells(figures: list[Figure]) -> list[Figure]:
+    """Tell apart the figures of one cell: ``caption, figure 2 of 3``."""
+    per_cell = Counter(figure.cell_index for figure in figures)
+    seen = Counter()
+    numbered = []
+    for figure in figures:
+        seen[figure.cell_index] += 1
+        if per_cell[figure.cell_index] > 1:
+            caption = f"{figure.caption}, figure {seen[figure.cell_index]} of {per_cell[figure.cell_index]}"
+            figure = replace(figure, caption=caption)
+        numbered.append(figure)
+    return numbered
 
 
 def copy_mathjax(out_dir: Path) -> Path:
