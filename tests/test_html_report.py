@@ -138,7 +138,7 @@ def test_notebooks_are_rendered_and_linked_with_their_figure(fast_run):
     assert '<img src="figures/01_learns-1.png" alt="2. The result (cell 5)">' in page
     assert not (out / "figures" / "01_learns-2.png").exists()
     assert not list((out / "figures").glob("02_broken-*"))  # the broken chapter drew nothing
-    assert "No cell of this chapter is tagged <code>key-figure</code>." in page
+    assert "No key figure: no cell tagged <code>key-figure</code> drew an image." in page
 
 
 @pytest.mark.slow

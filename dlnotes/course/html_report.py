@@ -264,7 +264,7 @@ def _chapter_section(name: str, chapter: dict, out_dir: Path, mode: str, mathjax
         )
         parts.append(f'<div class="figures">{thumbnails}</div>')
     elif not figure_error:
-        parts.append(f"<p>No cell of this chapter is tagged <code>{KEY_FIGURE_TAG}</code>.</p>")
+        parts.append(f"<p>No key figure: no cell tagged <code>{KEY_FIGURE_TAG}</code> drew an image.</p>")
     return "<section>" + "\n".join(parts) + "</section>"
 
 
