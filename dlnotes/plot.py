@@ -46,7 +46,7 @@ def integer_xticks(ax):
 
     if not isinstance(ax, Axes):
         raise TypeError(f"integer_xticks: expected matplotlib axes (e.g. from plt.subplots), got {type(ax).__name__}")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))  # one epoch: the tick 1 alone
     return ax
 
 
