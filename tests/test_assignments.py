@@ -357,6 +357,10 @@ def test_chapter_exercises_follow_the_format(chapter, tmp_path):
             assert not cell.outputs
     grading = read_notebook(written["grading"])
     assert [c.source for c in grading.cells] == [c.source for c in assignment.notebook.cells]
+    # the chapter says that it holds the solutions; the student version says to replace each `...` instead
+    assert SOLUTIONS_NOTE in assignment.notebook.cells[assignment.heading_cell].source
+    heading = student.cells[assignment.heading_cell].source
+    assert STUDENT_NOTE in heading and SOLUTIONS_NOTE not in heading
 
 
 # --- grading ----------------------------------------------------------------------------------------------

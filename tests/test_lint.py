@@ -24,7 +24,7 @@ TITLE = (
     "**Time on two CPU cores:** FAST mode under a minute; full mode about 3 minutes.\n"
 )
 PARAMETERS = "FAST = False  # papermill sets True\nSEED = 0\nEPOCHS = 2"
-SETUP = "import dlnotes\n\ndlnotes.setup(seed=SEED, cpu_minutes=3)"
+SETUP = "import dlnotes\n\ndlnotes.setup(seed=SEED, cpu_minutes=3, fast=FAST)"
 
 
 def markdown(source):
@@ -224,7 +224,7 @@ def test_setup_call_is_required(tmp_path):
 
 def test_setup_may_be_imported_by_name(tmp_path):
     cells = good_cells()
-    cells[2] = code("from dlnotes import setup\n\nsetup(\n    SEED,\n    cpu_minutes=3,\n)")
+    cells[2] = code("from dlnotes import setup\n\nsetup(\n    SEED,\n    cpu_minutes=3,\n    fast=FAST,\n)")
     assert violations_of("setup", lint_notebook(write(tmp_path, cells))) == []
 
 
@@ -232,6 +232,15 @@ def test_setup_uses_the_seed_parameter(tmp_path):
     cells = good_cells()
     cells[2] = code(SETUP.replace("seed=SEED", "seed=0"))
     assert_one("setup", lint_notebook(write(tmp_path, cells)), 3, "seed=SEED", "found seed=0")
+
+
+@pytest.mark.parametrize(
+    ("call", "found"), [("setup(seed=SEED, cpu_minutes=3)", "nothing"), ("setup(seed=SEED, cpu_minutes=3, fast=True)", "True")]
+)
+def test_setup_is_told_the_fast_parameter(tmp_path, call, found):
+    cells = good_cells()
+    cells[2] = code(f"import dlnotes\n\ndlnotes.{call}")
+    assert_one("setup", lint_notebook(write(tmp_path, cells)), 3, "fast=FAST", f"found fast={found}")
 
 
 def test_setup_comes_after_the_parameters(tmp_path):
@@ -242,7 +251,7 @@ def test_setup_comes_after_the_parameters(tmp_path):
 
 def test_setup_gives_the_cpu_minutes(tmp_path):
     cells = good_cells()
-    cells[2] = code("import dlnotes\n\ndlnotes.setup(seed=SEED)")
+    cells[2] = code("import dlnotes\n\ndlnotes.setup(seed=SEED, fast=FAST)")
     assert_one("setup", lint_notebook(write(tmp_path, cells)), 3, "cpu_minutes=<full-mode minutes>", "found cpu_minutes=nothing")
 
 

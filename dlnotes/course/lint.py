@@ -10,8 +10,9 @@ Rules (the id in brackets is what a violation names):
   setup call's ``cpu_minutes`` is that same N (the two say one fact; this keeps them from drifting).
 - [parameters] exactly one code cell tagged ``parameters`` (papermill injects its values after it),
   assigning ``FAST = False`` (a learner gets full mode) and ``SEED =`` a non-negative integer.
-- [setup] a code cell after the parameters cell calls ``dlnotes.setup(seed=SEED, cpu_minutes=N)``, so the
-  seed papermill injects is the one used and the missing-GPU warning can give the time.
+- [setup] a code cell after the parameters cell calls ``dlnotes.setup(seed=SEED, cpu_minutes=N, fast=FAST)``, so
+  the seed papermill injects is the one used, the missing-GPU warning can give the time and the setup line says
+  when FAST mode took effect.
 - [outputs] no stored outputs and no execution counts (executed copies are build artefacts; ``make strip``).
 - [cell-length] no cell longer than MAX_CELL_LINES lines (see there).
 - [key-figure] one or two code cells tagged ``key-figure``: the figures that show the chapter's main result,
@@ -225,6 +226,11 @@ def _check_setup(cells: list[Cell], report: _Report, parameters_cell: int | None
     if not (isinstance(seed, ast.Name) and seed.id == "SEED"):
         found = ast.unparse(seed) if seed is not None else "nothing"
         report.add(cell.number, "setup", f"expected setup(seed=SEED, ...) so that the injected SEED is used, found seed={found}")
+    fast = keywords.get("fast")
+    if not (isinstance(fast, ast.Name) and fast.id == "FAST"):
+        found = ast.unparse(fast) if fast is not None else "nothing"
+        says = "so that the setup line says FAST mode took effect"
+        report.add(cell.number, "setup", f"expected setup(..., fast=FAST) {says}, found fast={found}")
     minutes = keywords.get("cpu_minutes")
     if not (isinstance(minutes, ast.Constant) and type(minutes.value) in (int, float)):
         found = ast.unparse(minutes) if minutes is not None else "nothing"
