@@ -9,8 +9,11 @@ A check cell in a chapter notebook reads::
         ex.check("all four NAND rows right", nand_accuracy == 1.0, hint="train on logic_gate('nand')")
 
 Inside the block, ``ex.check`` and ``ex.close`` name each check; plain ``assert`` statements work too (the
-failing line is shown). The first failing check ends the block, since later checks usually build on it. An
-exception raised by the student's code is caught and reported as a failed check, never as a traceback.
+failing line is shown). The first failing check ends the block, since later checks usually build on it, and the
+verdict says so. An exception raised by the student's code is caught and reported as a failed check, never as a
+traceback. When the block reads an answer that is still the student version's placeholder (a name bound to
+``...``, a function with a ``...`` statement, a name never defined), the verdict is "not answered yet" rather
+than a hint written for a wrong answer.
 
 What happens after a failure depends on the mode:
 
@@ -29,10 +32,14 @@ grading a folder: ``python -m dlnotes student`` and ``grade``) is :mod:`dlnotes.
 
 from __future__ import annotations
 
+import ast
+import inspect
 import linecache
 import os
 import re
+import sys
 import traceback
+import types
 from dataclasses import asdict, dataclass, field
 
 from dlnotes.display import show
@@ -43,6 +50,7 @@ MODES = ("chapter", "student")
 MODE_VARIABLE = "DLNOTES_EXERCISE_MODE"
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 PASS_MARK, FAIL_MARK = "✓", "✗"
+NOT_ANSWERED = "not answered yet"
 
 _chosen_mode: str | None = None
 _results: dict[str, dict] = {}
@@ -62,11 +70,13 @@ def _validate_mode(mode, where: str) -> str:
     return mode
 
 
-def use_mode(mode: str) -> str:
-    """Choose what a failed exercise does: ``"chapter"`` raises, ``"student"`` only shows the verdict."""
+def use_mode(mode: str) -> None:
+    """Choose what a failed exercise does: ``"chapter"`` raises, ``"student"`` only shows the verdict.
+
+    Returns None, so that the cell calling it shows nothing (see :func:`current_mode` for the mode in effect).
+    """
     global _chosen_mode
     _chosen_mode = _validate_mode(mode, "use_mode")
-    return current_mode()
 
 
 def current_mode() -> str:
@@ -120,7 +130,7 @@ def _is_truth_value(value) -> bool:
 def _unanswered(value) -> str | None:
     """Why ``value`` cannot be an answer yet (the student version's placeholder, or a function without return)."""
     if value is Ellipsis:
-        return "not answered yet: the value is still `...`"
+        return f"{NOT_ANSWERED}: the value is still `...`"
     if value is None:
         return "got None: does your code (or your function) return or assign its result?"
     return None
@@ -138,6 +148,7 @@ class Exercise:
         self.exercise_id, self.hint, self.points = exercise_id, hint, points
         self.checks: list[CheckOutcome] = []
         self.result: ExerciseResult | None = None
+        self._caller = None  # the frame of the check cell while the block runs: where its answers are read
 
     def check(self, description: str, passed, hint: str | None = None) -> None:
         """Record the check ``description``; when ``passed`` is false, show ``hint`` and end the block."""
@@ -173,13 +184,19 @@ class Exercise:
         raise _StopExercise
 
     def __enter__(self) -> Exercise:
+        self._caller = sys._getframe(1)
         return self
 
     def __exit__(self, kind, error, trace) -> bool:
+        caller, self._caller = self._caller, None  # a frame kept alive would keep the whole notebook's objects
         if kind is not None and not issubclass(kind, Exception):
             return False  # KeyboardInterrupt and friends (a grader's timeout) go through
         if kind is not None and kind is not _StopExercise:
             self.checks.append(self._outcome_of_exception(error, trace))
+        missing = _placeholders(caller, error if isinstance(error, NameError) else None) if self.checks else []
+        if missing and not self.checks[-1].passed:
+            failed = self.checks[-1]
+            self.checks[-1] = CheckOutcome(failed.description, False, f"{NOT_ANSWERED}: {'; '.join(missing)}")
         passed = all(c.passed for c in self.checks)
         self.result = ExerciseResult(self.exercise_id, passed, self.points, self.points if passed else 0, self.checks)
         _results[self.exercise_id] = asdict(self.result)
@@ -202,6 +219,54 @@ class Exercise:
         return CheckOutcome(what, False, self.hint)
 
 
+def _block_reads(frame) -> tuple[list[str], set[str]]:
+    """The names that the ``with exercise(...)`` block running in ``frame`` reads, and those it assigns.
+
+    Both are empty when the block's source cannot be read (a frame without a file or notebook cell behind it).
+    """
+    try:
+        tree = ast.parse("".join(linecache.getlines(frame.f_code.co_filename)))
+    except (SyntaxError, ValueError):
+        return [], set()
+    for block in ast.walk(tree):
+        if isinstance(block, ast.With) and block.lineno <= frame.f_lineno < block.body[0].lineno:
+            names = [n for statement in block.body for n in ast.walk(statement) if isinstance(n, ast.Name)]
+            assigned = {n.id for n in names if not isinstance(n.ctx, ast.Load)}
+            return list(dict.fromkeys(n.id for n in names if isinstance(n.ctx, ast.Load))), assigned
+    return [], set()
+
+
+def _has_placeholder(function: types.FunctionType) -> bool:
+    """Whether ``function`` (defined in the notebook) still has a ``...`` or ``return ...`` statement."""
+    try:
+        tree = ast.parse(inspect.getsource(function).strip())  # strip: a method's source is indented
+    except (OSError, TypeError, SyntaxError):
+        return False
+    return any(
+        isinstance(node, (ast.Expr, ast.Return)) and isinstance(node.value, ast.Constant) and node.value.value is Ellipsis
+        for node in ast.walk(tree)
+    )
+
+
+def _placeholders(frame, name_error: NameError | None) -> list[str]:
+    """Why the block running in ``frame`` is not answered yet: each answer it reads that is still a placeholder."""
+    if frame is None:
+        return []
+    reads, assigned = _block_reads(frame)
+    found = []
+    for name in (name for name in reads if name not in assigned):  # a name the block assigns is not an answer
+        if name in frame.f_locals or name in frame.f_globals:
+            value = frame.f_locals[name] if name in frame.f_locals else frame.f_globals[name]
+            if value is Ellipsis:
+                found.append(f"`{name}` is still `...`")
+            elif isinstance(value, types.FunctionType) and value.__module__ == frame.f_globals.get("__name__"):
+                if _has_placeholder(value):
+                    found.append(f"`{name}` still has `...` in it")
+        elif name_error is not None and name == name_error.name:
+            found.append(f"`{name}` is not defined: write it in the answer cell above, then run that cell")
+    return found
+
+
 def exercise(exercise_id: str, hint: str | None = None, points: float = 1) -> Exercise:
     """Open the checks of exercise ``exercise_id`` (``with exercise("ex1", hint=...) as ex:``).
 
@@ -212,14 +277,20 @@ def exercise(exercise_id: str, hint: str | None = None, points: float = 1) -> Ex
 
 
 def format_verdict(result: ExerciseResult) -> str:
-    """The text a student sees: the exercise's status, then each check with a mark and, if failed, a hint."""
+    """The text a student sees: the exercise's status, then each check with a mark and, if failed, a hint.
+
+    Checking stops at the first failure, so a failed exercise's count is of the checks that ran, never "of N".
+    """
     passed_count = sum(c.passed for c in result.checks)
     if result.passed:
         head = f"{PASS_MARK} {result.exercise}: passed ({passed_count} of {len(result.checks)} checks)"
         if not result.checks:
             head = f"{PASS_MARK} {result.exercise}: passed"
+    elif (result.first_failure.hint or "").startswith(NOT_ANSWERED):
+        head = f"{FAIL_MARK} {result.exercise}: {NOT_ANSWERED}"
     else:
-        head = f"{FAIL_MARK} {result.exercise}: not yet ({passed_count} of {len(result.checks)} checks passed)"
+        ran = f"{passed_count} passed, then one failed" if passed_count else "the first check failed"
+        head = f"{FAIL_MARK} {result.exercise}: not yet ({ran}; any checks after it did not run)"
     lines = [head]
     for check in result.checks:
         lines.append(f"    {PASS_MARK if check.passed else FAIL_MARK} {check.description}")

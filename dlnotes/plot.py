@@ -36,8 +36,22 @@ def decision_boundary(predict, x, y, ax=None, title: str = "", resolution: int =
     return ax
 
 
+def integer_xticks(ax):
+    """Put ticks on whole numbers only along the x axis (epochs, steps: a few epochs must not read 1.0, 1.5, 2.0).
+
+    Returns the axes.
+    """
+    from matplotlib.axes import Axes
+    from matplotlib.ticker import MaxNLocator
+
+    if not isinstance(ax, Axes):
+        raise TypeError(f"integer_xticks: expected matplotlib axes (e.g. from plt.subplots), got {type(ax).__name__}")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))  # one epoch: the tick 1 alone
+    return ax
+
+
 def curves(series: dict, ax=None, xlabel: str = "epoch", ylabel: str = "loss", logy: bool = False, title: str = ""):
-    """Plot named sequences (e.g. Keras ``history.history`` entries) on one axes. Returns the axes."""
+    """Plot named sequences (e.g. Keras ``history.history`` entries) on one axes, at x = 1, 2, ... Returns the axes."""
     if not isinstance(series, dict) or not series:
         raise ValueError("curves: expected a non-empty dict of name -> sequence of numbers")
     ax = _axes(ax)
@@ -45,6 +59,7 @@ def curves(series: dict, ax=None, xlabel: str = "epoch", ylabel: str = "loss", l
         values = np.asarray(values, dtype=float).ravel()
         ax.plot(np.arange(1, len(values) + 1), values, marker="o" if len(values) < 30 else None, label=name)
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    integer_xticks(ax)
     if logy:
         ax.set_yscale("log")
     ax.legend()

@@ -6,7 +6,7 @@ import os
 import platform
 from importlib import metadata
 
-from dlnotes.validation import non_negative_int
+from dlnotes.validation import bool_flag, non_negative_int
 
 # What the course is tested with; the lower bound is where its APIs are known to
 # exist, the upper bound the next release that may change them.
@@ -14,6 +14,7 @@ SUPPORTED = {
     "tensorflow": ((2, 21), (2, 22)),
     "keras": ((3, 15), (4, 0)),
 }
+FAST_NOTE = "FAST mode: small subsets and few epochs; the metrics are not the chapter's targets."
 INSTALL_HINT = (
     "Install the supported versions with `make install` (or `pip install -e .[cpu]`), "
     "or by hand: pip install 'tensorflow-cpu>=2.21,<2.22' 'keras>=3.15,<4' "
@@ -71,20 +72,23 @@ def devices() -> list[str]:
     return found
 
 
-def setup(seed: int = 0, deterministic: bool = False, cpu_minutes: float | None = None) -> dict:
-    """Prepare a notebook: check versions, seed everything, quiet TensorFlow, report devices.
+def setup(seed: int = 0, deterministic: bool = False, cpu_minutes: float | None = None, fast: bool = False) -> dict:
+    """Prepare a notebook: check versions, seed everything, quiet TensorFlow, report devices and the mode.
 
     Args:
         seed: seeds Python's ``random``, NumPy and the Keras backend.
+        fast: the chapter's ``FAST`` parameter; when True a line says that FAST mode took effect
+            (a learner reading a FAST run's numbers must not take them for the chapter's results).
         deterministic: also make TensorFlow ops deterministic (slower; same
             numbers on every run of the same machine).
         cpu_minutes: the chapter's full-mode time on two CPU cores, printed
             as a warning when no GPU is found.
 
     Returns:
-        A dict with the versions, seed and devices (also printed).
+        A dict with the versions, seed, mode and devices (also printed).
     """
     seed = non_negative_int("setup", "seed", seed)
+    fast = bool_flag("setup", "fast", fast)
     quiet_tensorflow()
     versions = check_versions()
     import keras
@@ -94,7 +98,7 @@ def setup(seed: int = 0, deterministic: bool = False, cpu_minutes: float | None 
     if deterministic:
         tf.config.experimental.enable_op_determinism()
     strategy = _use_best_strategy(tf)
-    info = {**versions, "python": platform.python_version(), "seed": seed, "devices": devices()}
+    info = {**versions, "python": platform.python_version(), "seed": seed, "fast": fast, "devices": devices()}
     info["strategy"] = f"{type(strategy).__name__} ({strategy.num_replicas_in_sync} replica(s))"
     print(
         f"dlnotes {metadata.version('dlnotes')} | TensorFlow {info['tensorflow']} | "
@@ -103,6 +107,8 @@ def setup(seed: int = 0, deterministic: bool = False, cpu_minutes: float | None 
     )
     if strategy.num_replicas_in_sync > 1:
         print(f"Models are built and trained under {info['strategy']} (DLNOTES_STRATEGY=default for one device).")
+    if fast:
+        print(FAST_NOTE)
     if cpu_minutes is not None and not any(d.startswith("GPU") for d in info["devices"]):
         print(f"Note: no GPU found; full mode takes about {cpu_minutes:g} min on two CPU cores.")
     return info

@@ -16,6 +16,8 @@ import pytest
 from dlnotes import assignments as checks
 from dlnotes.assignments import CheckFailedError, exercise, use_mode
 from dlnotes.course.grading.chapter import (
+    SOLUTIONS_NOTE,
+    STUDENT_NOTE,
     FormatError,
     grading_version,
     parse_assignment,
@@ -66,7 +68,7 @@ def test_failed_check_shows_hint_and_stops_the_block_in_student_mode(capsys):
     out = capsys.readouterr().out
     assert not reached and not ex.result.passed and ex.result.score == 0 and ex.result.points == 2
     assert out.splitlines() == [
-        "✗ ex2: not yet (1 of 2 checks passed)",
+        "✗ ex2: not yet (1 passed, then one failed; any checks after it did not run)",
         "    ✓ first",
         "    ✗ second",
         "      hint: specific hint",
@@ -108,6 +110,60 @@ def test_close_reports_the_largest_difference_and_unanswered_values(capsys):
     with exercise("ex5") as ex:
         ex.close("shape", [1.0, 2.0], [[1.0, 2.0]])
     assert "shape (2,) instead of (1, 2)" in capsys.readouterr().out
+
+
+def test_a_first_failure_says_that_later_checks_did_not_run(capsys):
+    use_mode("student")
+    with exercise("ex5", hint="h") as ex:
+        ex.check("first", False)
+        ex.check("second", True)
+    assert capsys.readouterr().out.splitlines()[0] == "✗ ex5: not yet (the first check failed; any checks after it did not run)"
+
+
+def test_an_answer_still_at_its_placeholder_is_not_answered_yet_whatever_the_check(capsys):
+    use_mode("student")
+    shape_a, shape_b = ..., (8, 16)
+    with exercise("ex1", hint="return_sequences keeps the time axis") as ex:  # a hint for a wrong answer
+        for name, answer in [("b", shape_b), ("a", shape_a)]:
+            ex.check(f"shape {name}", answer == (8, 16))
+    assert capsys.readouterr().out.splitlines() == [
+        "✗ ex1: not answered yet",
+        "    ✓ shape b",
+        "    ✗ shape a",
+        "      hint: not answered yet: `shape_a` is still `...`",
+    ]
+    assert ex.result.first_failure.hint.startswith("not answered yet")  # what the grader's note shows
+
+
+def test_a_function_with_a_placeholder_is_not_answered_yet(capsys):
+    use_mode("student")
+
+    def teacher_forcing(target):
+        ...  # YOUR CODE HERE
+
+    def finished(target):
+        return target[..., :-1]  # `...` inside an expression is an answer, not a placeholder
+
+    with exercise("ex3", hint="prepend a GO column") as ex:
+        ex.check("finished works", finished([1, 2]) == [1])
+        ex.check("by hand", teacher_forcing([1, 2]) == [0, 1])
+    assert "hint: not answered yet: `teacher_forcing` still has `...` in it" in capsys.readouterr().out
+    with exercise("ex3", hint="prepend a GO column") as ex:
+        ex.check("finished is wrong", finished([1, 2]) == [2])
+    assert "hint: prepend a GO column" in capsys.readouterr().out  # a real wrong answer keeps its hint
+
+
+def test_an_answer_never_defined_is_not_answered_yet(capsys):
+    use_mode("student")
+    with exercise("ex4", hint="np.quantile(errors, 0.99)") as ex:
+        ex.close("threshold", threshold_never_written, 1.0)  # noqa: F821 (the student version's blank answer cell)
+    out = capsys.readouterr().out
+    assert out.startswith("✗ ex4: not answered yet\n    ✗ your code raised NameError")
+    assert "hint: not answered yet: `threshold_never_written` is not defined: write it in the answer cell above" in out
+
+
+def test_use_mode_returns_nothing_for_a_notebook_to_echo():
+    assert use_mode("student") is None and checks.current_mode() == "student"
 
 
 def test_chapter_mode_raises_so_a_broken_reference_solution_fails_the_run(capsys):
@@ -201,7 +257,7 @@ def tiny_chapter():
         markdown("# 99 · Tiny\n\n**You will learn** nothing."),
         code("FAST = False\nSEED = 0", tags=["parameters"]),
         code("assert FAST, 'the grader sets FAST = True'"),
-        markdown("## Exercises"),
+        markdown(f"## Exercises\n\nEach exercise has an answer cell and a check cell.\n{SOLUTIONS_NOTE}"),
         code("from dlnotes.assignments import exercise"),
         markdown("**Exercise 1.** Set `answer`."),
         code("answer = 42  # SOLUTION"),
@@ -269,6 +325,7 @@ def test_student_version_strips_solutions_keeps_checks_and_switches_mode():
     assert "answer = ..." in sources and "def double(x):\n    return ..." in sources
     assert not any("42  # SOLUTION" in s or "2 * x" in s for s in sources)
     assert 'use_mode("student")' in sources[4] and student.cells[4].metadata["dlnotes"] == {"role": "mode"}
+    assert sources[3].endswith(f"a check cell.\n{STUDENT_NOTE}") and SOLUTIONS_NOTE in chapter.cells[3].source
     for spec in assignment.exercises:  # the check cells are unchanged, shifted by the mode cell, and locked
         check = student.cells[spec.check_cell + 1]
         assert check.source == chapter.cells[spec.check_cell].source
@@ -300,6 +357,10 @@ def test_chapter_exercises_follow_the_format(chapter, tmp_path):
             assert not cell.outputs
     grading = read_notebook(written["grading"])
     assert [c.source for c in grading.cells] == [c.source for c in assignment.notebook.cells]
+    # the chapter says that it holds the solutions; the student version says to replace each `...` instead
+    assert SOLUTIONS_NOTE in assignment.notebook.cells[assignment.heading_cell].source
+    heading = student.cells[assignment.heading_cell].source
+    assert STUDENT_NOTE in heading and SOLUTIONS_NOTE not in heading
 
 
 # --- grading ----------------------------------------------------------------------------------------------

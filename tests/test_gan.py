@@ -163,6 +163,16 @@ def test_gan_rejects_bad_parts_and_options():
         mlp_generator(4, hidden=(8, 0))
     with pytest.raises(ValueError, match="n must be a positive int"):
         GAN(generator, discriminator).generate(0)
+    with pytest.raises(ValueError, match="GAN.generate: batch_size must be a positive int, got 0"):
+        GAN(generator, discriminator).generate(4, batch_size=0)
+
+
+def test_generate_in_batches_equals_one_call_of_the_generator():
+    generator, discriminator = mlp_generator(4, hidden=(8,)), mlp_discriminator(hidden=(8,))
+    gan = GAN(generator, discriminator)
+    z = np.random.default_rng(3).standard_normal((5, 4)).astype("float32")
+    expected = keras.ops.convert_to_numpy(generator(z, training=False))
+    np.testing.assert_allclose(gan.generate(5, seed=3, batch_size=2), expected, atol=1e-6)  # batches of 2, 2 and 1
 
 
 def test_mlp_networks_without_a_hidden_layer_are_linear_maps():

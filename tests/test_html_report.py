@@ -2,6 +2,7 @@
 
 import base64
 import json
+import re
 from dataclasses import asdict
 from html.parser import HTMLParser
 from pathlib import Path
@@ -10,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 import nbformat
 import pytest
 
-from dlnotes.course.html_report import key_figures, render_notebook, write_html_report
+from dlnotes.course.html_report import MATHJAX_DIR, key_figures, render_notebook, write_html_report
 from dlnotes.course.runner import ChapterResult, run_course, write_reports
 
 # a valid 1x1 PNG: enough to be an image output without drawing anything
@@ -18,12 +19,16 @@ PIXEL_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwA
 
 
 def write_notebook(path, *cells):
-    """A chapter notebook: a `parameters` cell, then ``cells`` given as source or (source, tags)."""
+    """A chapter notebook: a `parameters` cell, then ``cells`` given as source or (source, tags); a source that
+    starts with ``## `` (a heading) is a markdown cell."""
     notebook = nbformat.v4.new_notebook()
     notebook.cells.append(nbformat.v4.new_code_cell("FAST = False", metadata={"tags": ["parameters"]}))
     for cell in cells:
         source, tags = (cell, []) if isinstance(cell, str) else cell
-        notebook.cells.append(nbformat.v4.new_code_cell(source, metadata={"tags": tags}))
+        if source.startswith("## "):
+            notebook.cells.append(nbformat.v4.new_markdown_cell(source))
+        else:
+            notebook.cells.append(nbformat.v4.new_code_cell(source, metadata={"tags": tags}))
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(notebook, path)
     return path
@@ -69,7 +74,9 @@ def fast_run(tmp_path_factory):
         folder / "01_learns.ipynb",
         "from dlnotes import record",
         "record('mlp_xor_accuracy', 1.0)\nrecord('mlp_mnist_test_accuracy', 0.5)\nrecord('untargeted_count', 7)",
-        "import matplotlib.pyplot as plt\nplt.plot([0, 1], [1, 0])\nplt.title('the key figure')\nplt.show()",
+        "## 2. The result\n\nThe loss $L = \\frac{1}{n} \\sum_i (y_i - \\hat{y}_i)^2$ falls.",
+        ("import matplotlib.pyplot as plt\nplt.plot([0, 1], [1, 0])\nplt.title('the key figure')\nplt.show()", ["key-figure"]),
+        "plt.plot([0, 1], [0, 1])\nplt.show()  # not tagged: not a key figure",
     )
     write_notebook(folder / "02_broken.ipynb", "x = 1", "# divide\n1 / 0")
     out = tmp_path_factory.mktemp("build")
@@ -127,8 +134,22 @@ def test_notebooks_are_rendered_and_linked_with_their_figure(fast_run):
         assert output in (out / f"{name}.html").read_text(encoding="utf-8")
     figure = out / "figures" / "01_learns-1.png"
     assert figure.read_bytes().startswith(b"\x89PNG") and figure.stat().st_size > 1000  # a real matplotlib figure
-    assert '<img src="figures/01_learns-1.png" alt="cell 4 (`import matplotlib.pyplot as plt`)">' in page
+    # the tagged cell's figure only, captioned by its section
+    assert '<img src="figures/01_learns-1.png" alt="2. The result (cell 5)">' in page
+    assert not (out / "figures" / "01_learns-2.png").exists()
     assert not list((out / "figures").glob("02_broken-*"))  # the broken chapter drew nothing
+    assert "No key figure: no cell tagged <code>key-figure</code> drew an image." in page
+
+
+@pytest.mark.slow
+def test_notebook_pages_typeset_equations_with_the_local_mathjax(fast_run):
+    out, _, _ = fast_run
+    for name in ("01_learns", "02_broken"):
+        scripts = re.findall(r'<script[^>]*\bsrc="([^"]*)"', (out / f"{name}.html").read_text(encoding="utf-8"))
+        assert scripts == [f"{MATHJAX_DIR}/tex-svg-full.js"]  # no MathJax, require.js or mermaid from a CDN
+        assert (out / scripts[0]).stat().st_size > 1_000_000 and (out / MATHJAX_DIR / "LICENSE").is_file()
+    page = (out / "01_learns.html").read_text(encoding="utf-8")
+    assert "\\frac{1}{n}" in page and 'inlineMath: [["$", "$"]' in page  # the chapters write inline math as $...$
 
 
 def executed_notebook(path, images, tags=()):
@@ -144,21 +165,26 @@ def executed_notebook(path, images, tags=()):
     return path
 
 
-def test_key_figures_prefer_tagged_cells_else_the_last_two(tmp_path):
+def test_key_figures_are_the_tagged_cells_captioned_by_their_section(tmp_path):
     untagged = json.loads(executed_notebook(tmp_path / "a.ipynb", 4).read_text())
-    assert [f.caption for f in key_figures(untagged)] == ["cell 3 (`show(2)`)", "cell 4 (`show(3)`)"]
+    assert key_figures(untagged) == []  # never the last images by default: a chapter chooses its key figures
     tagged = json.loads(executed_notebook(tmp_path / "b.ipynb", 4, tags=(0, 2)).read_text())
     figures = key_figures(tagged)
     assert [f.cell_index for f in figures] == [0, 2]
     assert figures[0].mime_type == "image/png" and figures[0].data == base64.b64decode(PIXEL_PNG)
-    assert key_figures(untagged, fallback=0) == []
+    assert [f.caption for f in figures] == ["cell 1 (`show(0)`)", "cell 3 (`show(2)`)"]  # no heading above
+    tagged["cells"].insert(1, nbformat.v4.new_markdown_cell("Some prose.\n\n## 3 · Learned filters\n\nMore prose."))
+    assert [f.caption for f in key_figures(tagged)] == ["cell 1 (`show(0)`)", "3 · Learned filters (cell 4)"]
+    tagged["cells"][3]["outputs"] *= 2  # a cell that draws two figures
+    assert [f.caption for f in key_figures(tagged)][1:] == [
+        "3 · Learned filters (cell 4), figure 1 of 2",
+        "3 · Learned filters (cell 4), figure 2 of 2",
+    ]
 
 
 def test_key_figures_reject_bad_input():
     with pytest.raises(ValueError, match="expected a notebook dict with a 'cells' list, got list"):
         key_figures([])
-    with pytest.raises(ValueError, match="fallback must be a non-negative int, got -1"):
-        key_figures({"cells": []}, fallback=-1)
 
 
 def chapter_result(notebook, metrics=None, error=None):
@@ -180,7 +206,7 @@ def test_failed_render_is_noted_and_the_reports_survive(tmp_path, monkeypatch):
         raise RuntimeError("template missing")
 
     monkeypatch.setattr(nbconvert.HTMLExporter, "from_filename", broken_exporter)
-    notebook = executed_notebook(tmp_path / "01_x.ipynb", 1)
+    notebook = executed_notebook(tmp_path / "01_x.ipynb", 1, tags=(0,))
     (tmp_path / "01_x.html").write_text("stale page from an earlier run")
     write_reports([chapter_result(notebook, metrics={"pca30_sq_error": 15.0})], tmp_path, fast=False)
     assert json.loads((tmp_path / "report.json").read_text())["chapters"]["01_x"]["metrics"] == {"pca30_sq_error": 15.0}
@@ -195,6 +221,17 @@ def test_failed_render_is_noted_and_the_reports_survive(tmp_path, monkeypatch):
     )
     assert "<th>target (full mode)</th>" in page and "<th>targets met</th>" in page and "FAST threshold" not in page
     assert unresolved_links(tmp_path / "index.html") == []
+
+
+def test_without_mathjax_the_pages_load_no_script_and_the_report_says_why(tmp_path, monkeypatch):
+    from dlnotes.course import html_report
+
+    monkeypatch.setattr(html_report, "MATHJAX_FILES", ("es5/no-such-build.js", "LICENSE"))
+    notebook = executed_notebook(tmp_path / "01_x.ipynb", 1)
+    write_html_report({"mode": "fast", "chapters": {"01_x": asdict(chapter_result(notebook))}}, tmp_path)
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "MathJax is not installed, so equations would show as LaTeX: pip install django-static-mathjax" in page
+    assert "<script" not in (tmp_path / "01_x.html").read_text(encoding="utf-8").split("</head>")[0]
 
 
 def test_unreadable_notebook_is_noted_not_fatal(tmp_path):

@@ -24,7 +24,7 @@ TITLE = (
     "**Time on two CPU cores:** FAST mode under a minute; full mode about 3 minutes.\n"
 )
 PARAMETERS = "FAST = False  # papermill sets True\nSEED = 0\nEPOCHS = 2"
-SETUP = "import dlnotes\n\ndlnotes.setup(seed=SEED, cpu_minutes=3)"
+SETUP = "import dlnotes\n\ndlnotes.setup(seed=SEED, cpu_minutes=3, fast=FAST)"
 
 
 def markdown(source):
@@ -49,7 +49,7 @@ def good_cells():
         code(PARAMETERS, tags=["parameters"]),
         code(SETUP),
         markdown("## 1. The idea\n\nWe minimise a loss by **gradient descent** (경사 하강법)."),
-        code("loss = 0.5"),
+        code("loss = 0.5\nplt.plot([1, loss])\nplt.show()", tags=["key-figure"]),
         markdown("## Exercises\n\n**Exercise 1.** Halve the loss."),
         code("assert loss == 0.5"),
     ]
@@ -93,7 +93,8 @@ def test_a_notebook_following_the_template_has_no_violation(tmp_path):
 
 def test_violation_text_names_notebook_cell_and_rule(tmp_path):
     cells = good_cells()
-    cells[4] = code("loss = 0.5", outputs=[{"output_type": "stream", "name": "stdout", "text": ["x"]}], execution_count=3)
+    outputs = [{"output_type": "stream", "name": "stdout", "text": ["x"]}]
+    cells[4] = code("loss = 0.5", tags=["key-figure"], outputs=outputs, execution_count=3)
     path = write(tmp_path, cells)
     (violation,) = lint_notebook(path)
     assert str(violation) == (
@@ -223,7 +224,7 @@ def test_setup_call_is_required(tmp_path):
 
 def test_setup_may_be_imported_by_name(tmp_path):
     cells = good_cells()
-    cells[2] = code("from dlnotes import setup\n\nsetup(\n    SEED,\n    cpu_minutes=3,\n)")
+    cells[2] = code("from dlnotes import setup\n\nsetup(\n    SEED,\n    cpu_minutes=3,\n    fast=FAST,\n)")
     assert violations_of("setup", lint_notebook(write(tmp_path, cells))) == []
 
 
@@ -231,6 +232,15 @@ def test_setup_uses_the_seed_parameter(tmp_path):
     cells = good_cells()
     cells[2] = code(SETUP.replace("seed=SEED", "seed=0"))
     assert_one("setup", lint_notebook(write(tmp_path, cells)), 3, "seed=SEED", "found seed=0")
+
+
+@pytest.mark.parametrize(
+    ("call", "found"), [("setup(seed=SEED, cpu_minutes=3)", "nothing"), ("setup(seed=SEED, cpu_minutes=3, fast=True)", "True")]
+)
+def test_setup_is_told_the_fast_parameter(tmp_path, call, found):
+    cells = good_cells()
+    cells[2] = code(f"import dlnotes\n\ndlnotes.{call}")
+    assert_one("setup", lint_notebook(write(tmp_path, cells)), 3, "fast=FAST", f"found fast={found}")
 
 
 def test_setup_comes_after_the_parameters(tmp_path):
@@ -241,8 +251,25 @@ def test_setup_comes_after_the_parameters(tmp_path):
 
 def test_setup_gives_the_cpu_minutes(tmp_path):
     cells = good_cells()
-    cells[2] = code("import dlnotes\n\ndlnotes.setup(seed=SEED)")
+    cells[2] = code("import dlnotes\n\ndlnotes.setup(seed=SEED, fast=FAST)")
     assert_one("setup", lint_notebook(write(tmp_path, cells)), 3, "cpu_minutes=<full-mode minutes>", "found cpu_minutes=nothing")
+
+
+# --- key-figure ---------------------------------------------------------------------------------------
+
+
+def test_key_figure_one_or_two_tagged_cells(tmp_path):
+    cells = good_cells()
+    cells[4] = code("loss = 0.5")
+    assert_one("key-figure", lint_notebook(write(tmp_path, cells)), None, "expected 1 or 2 code cells tagged", "found none")
+    cells[5:5] = [code("plt.show()", tags=["key-figure"]) for _ in range(3)]
+    assert_one("key-figure", lint_notebook(write(tmp_path, cells)), None, "found cells 6, 7, 8")
+
+
+def test_key_figure_tags_a_code_cell(tmp_path):
+    cells = good_cells()
+    cells[3]["metadata"] = {"tags": ["key-figure"]}
+    assert_one("key-figure", lint_notebook(write(tmp_path, cells)), 4, "on a code cell that draws, found a markdown cell")
 
 
 # --- outputs ------------------------------------------------------------------------------------------

@@ -34,6 +34,29 @@ def test_curves_one_line_per_series():
     plt.close("all")
 
 
+@pytest.mark.parametrize("epochs", [1, 2, 3, 40])
+def test_curves_label_whole_epochs_only(epochs):
+    ax = plot.curves({"loss": np.linspace(1, 0, epochs)})
+    ax.figure.canvas.draw()
+    ticks = [tick for tick in ax.get_xticks() if ax.get_xlim()[0] <= tick <= ax.get_xlim()[1]]
+    assert len(ticks) >= min(epochs, 2) and all(float(tick).is_integer() for tick in ticks)  # 1, 2, never 1.5
+    plt.close("all")
+
+
+def test_integer_xticks_on_an_image_one_epoch_wide():
+    fig, ax = plt.subplots()
+    ax.imshow(np.zeros((10, 1)), aspect="auto", extent=(0.5, 1.5, 9.5, -0.5))  # one column per epoch, as in chapter 08
+    plot.integer_xticks(ax)
+    fig.canvas.draw()
+    assert [tick for tick in ax.get_xticks() if 0.5 <= tick <= 1.5] == [1.0]
+    plt.close("all")
+
+
+def test_integer_xticks_needs_axes():
+    with pytest.raises(TypeError, match="expected matplotlib axes .* got list"):
+        plot.integer_xticks([])
+
+
 def test_curves_rejects_empty():
     with pytest.raises(ValueError, match="non-empty dict"):
         plot.curves({})

@@ -54,3 +54,16 @@ def test_setup_warns_about_cpu_time_without_gpu(capsys):
 def test_setup_rejects_bad_seed(seed):
     with pytest.raises(ValueError, match="seed must be a non-negative int"):
         setup(seed=seed)
+
+
+def test_setup_says_when_fast_mode_took_effect(capsys):
+    assert setup(seed=0, fast=True)["fast"] is True
+    assert "FAST mode: small subsets and few epochs; the metrics are not the chapter's targets." in capsys.readouterr().out
+    assert setup(seed=0)["fast"] is False
+    assert "FAST mode" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("fast", [1, "True", None])
+def test_setup_rejects_a_fast_flag_that_is_not_a_bool(fast):
+    with pytest.raises(TypeError, match=f"setup: fast must be True or False, got {fast!r}"):
+        setup(seed=0, fast=fast)

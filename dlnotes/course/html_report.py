@@ -8,14 +8,17 @@ report.json) and writes into ``out_dir``:
   (dlnotes.course.thresholds: the FAST thresholds for a FAST run, the full-mode targets
   otherwise) and its key figures as thumbnails; inline CSS and no
   external resources, so it works offline and can be copied with its folder;
-- ``<chapter>.html``: each executed notebook rendered by nbconvert;
+- ``<chapter>.html``: each executed notebook rendered by nbconvert, its equations
+  typeset by the local copy of MathJax below (no script from the internet);
+- ``mathjax/``: MathJax's one-file TeX-to-SVG build, from the pinned pip package
+  django-static-mathjax (no fonts to load, so it also works from ``file://``);
 - ``figures/<chapter>-<n>.<ext>``: the key figures, as files rather than
   base64 so the page stays small and a click opens the full-size image.
 
-Key figures are the images from cells tagged ``key-figure``; a chapter that
-tags none shows its last two images (the end of a chapter usually holds its
-result). A notebook that nbconvert cannot render is noted on the page; the rest
-of the report is still written.
+Key figures are the images of the cells a chapter tags ``key-figure`` (one or
+two cells that show its main result; the linter asks for them), captioned by
+the section heading above the cell. A notebook that nbconvert cannot render is
+noted on the page; the rest of the report is still written.
 """
 
 from __future__ import annotations
@@ -23,18 +26,36 @@ from __future__ import annotations
 import base64
 import binascii
 import os
-from dataclasses import dataclass
+import shutil
+from collections import Counter
+from dataclasses import dataclass, replace
 from html import escape
+from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
 
-from dlnotes.course.notebooks import describe_cell, load_notebook
+from dlnotes.course.notebooks import KEY_FIGURE_TAG, cell_number, describe_cell, load_notebook, section_heading
 from dlnotes.course.thresholds import bound_text, meets
-from dlnotes.validation import non_negative_int
 
-KEY_FIGURE_TAG = "key-figure"
-FALLBACK_FIGURES = 2  # images shown from the end of a notebook that tags no cell `key-figure`
 FIGURE_DIR = "figures"
+MATHJAX_DIR = "mathjax"
+# MathJax 3's build with every TeX extension and SVG output: one file that needs nothing else at run time
+MATHJAX_FILES = ("es5/tex-svg-full.js", "LICENSE")
+MATHJAX_INSTALL = "pip install django-static-mathjax==3.2.2.1 (make install does it)"
+# nbconvert's own page loads MathJax 2, require.js and mermaid from a CDN; the course's pages use none of them
+# but MathJax, which they load from the report's folder, configured for the $...$ and $$...$$ of the chapters.
+NOTEBOOK_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block html_head_js_mathjax -%}
+{%- if resources.mathjax_url -%}
+<script>
+window.MathJax = {tex: {inlineMath: [["$", "$"], ["\\\\(", "\\\\)"]], processEscapes: true, tags: "ams"}};
+</script>
+<script src="{{ resources.mathjax_url }}"></script>
+{%- endif -%}
+{%- endblock html_head_js_mathjax -%}
+"""
 IMAGE_SUFFIXES = {"image/png": ".png", "image/jpeg": ".jpg", "image/svg+xml": ".svg"}
 CHAPTER_KEYS = ("status", "seconds", "notebook", "metrics", "error", "slowest_cells")
 
@@ -57,15 +78,21 @@ def _output_bytes(mime_type: str, payload) -> bytes:
     return base64.b64decode(text, validate=False)
 
 
-def key_figures(notebook: dict, fallback: int = FALLBACK_FIGURES) -> list[Figure]:
-    """The notebook's key figures: images of cells tagged ``key-figure``, else its last ``fallback`` images."""
+def figure_caption(cells: list, index: int) -> str:
+    """``“section heading” (cell 20)``: what the figure of cell ``index`` shows, and where to find it."""
+    section = section_heading(cells, index)
+    return f"{section} (cell {cell_number(cells, index)})" if section else describe_cell(cells, index)
+
+
+def key_figures(notebook: dict) -> list[Figure]:
+    """The images of the cells tagged ``key-figure``, in order, each captioned by :func:`figure_caption`."""
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
         raise ValueError(f"key_figures: expected a notebook dict with a 'cells' list, got {type(notebook).__name__}")
-    fallback = non_negative_int("key_figures", "fallback", fallback)
     cells = notebook["cells"]
-    images, tagged = [], []
+    figures = []
     for index, cell in enumerate(cells):
-        is_key = KEY_FIGURE_TAG in cell.get("metadata", {}).get("tags", [])
+        if KEY_FIGURE_TAG not in cell.get("metadata", {}).get("tags", []):
+            continue
         for output in cell.get("outputs", []):
             data = output.get("data", {})
             # an output may offer several formats of one image: keep the first we can show
@@ -76,24 +103,59 @@ def key_figures(notebook: dict, fallback: int = FALLBACK_FIGURES) -> list[Figure
                 payload = _output_bytes(mime_type, data[mime_type])
             except (binascii.Error, ValueError):
                 continue  # a corrupt image is not worth failing the report over
-            figure = Figure(index, mime_type, payload, describe_cell(cells, index))
-            images.append(figure)
-            if is_key:
-                tagged.append(figure)
-    if tagged:
-        return tagged
-    return images[-fallback:] if fallback else []
+            figures.append(Figure(index, mime_type, payload, figure_caption(cells, index)))
+    return _numbered_within_cells(figures)
 
 
-def render_notebook(notebook: Path, html_path: Path) -> str | None:
-    """Render an executed notebook to HTML with nbconvert (images embedded); the error text on failure, else None."""
+def _numbered_within_cells(figures: list[Figure]) -> list[Figure]:
+    """Tell apart the figures of one cell: ``caption, figure 2 of 3``."""
+    per_cell = Counter(figure.cell_index for figure in figures)
+    seen = Counter()
+    numbered = []
+    for figure in figures:
+        seen[figure.cell_index] += 1
+        if per_cell[figure.cell_index] > 1:
+            caption = f"{figure.caption}, figure {seen[figure.cell_index]} of {per_cell[figure.cell_index]}"
+            figure = replace(figure, caption=caption)
+        numbered.append(figure)
+    return numbered
+
+
+def copy_mathjax(out_dir: Path) -> Path:
+    """Copy MathJax into ``out_dir/mathjax/``; return its script. FileNotFoundError when the package is missing."""
+    try:
+        source = resources.files("mathjax") / "static" / "mathjax"
+    except ModuleNotFoundError:
+        source = None
+    if source is None or not source.joinpath(MATHJAX_FILES[0]).is_file():
+        raise FileNotFoundError(f"MathJax is not installed, so equations would show as LaTeX: {MATHJAX_INSTALL}")
+    folder = Path(out_dir) / MATHJAX_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in MATHJAX_FILES:
+        with resources.as_file(source.joinpath(name)) as path:
+            shutil.copyfile(path, folder / Path(name).name)
+    return folder / Path(MATHJAX_FILES[0]).name
+
+
+def render_notebook(notebook: Path, html_path: Path, mathjax: Path | None = None) -> str | None:
+    """Render an executed notebook to HTML with nbconvert (images embedded); the error text on failure, else None.
+
+    ``mathjax``: the MathJax script the page loads, by a path relative to the page (None: no typesetting).
+    """
     notebook, html_path = Path(notebook), Path(html_path)
     if html_path.suffix != ".html":
         raise ValueError(f"render_notebook: expected an .html output path, got {html_path}")
     try:
+        import jinja2
         from nbconvert import HTMLExporter
 
-        body, _ = HTMLExporter(embed_images=True).from_filename(str(notebook))
+        exporter = HTMLExporter(
+            embed_images=True,
+            extra_loaders=[jinja2.DictLoader({"dlnotes.html.j2": NOTEBOOK_TEMPLATE})],
+            template_file="dlnotes.html.j2",
+            mathjax_url=_link(mathjax, html_path.parent) if mathjax else "",
+        )
+        body, _ = exporter.from_filename(str(notebook))
         html_path.write_text(body, encoding="utf-8")
     except Exception as exc:  # nbconvert, its templates and the notebook's JSON raise many types; all mean "not rendered"
         html_path.unlink(missing_ok=True)  # never link a stale page from an earlier run
@@ -170,13 +232,13 @@ def _bounds_summary(metrics: dict, mode: str) -> str:
     return f"{sum(verdicts)} of {len(verdicts)}" if verdicts else "none to meet"
 
 
-def _chapter_section(name: str, chapter: dict, out_dir: Path, mode: str) -> str:
+def _chapter_section(name: str, chapter: dict, out_dir: Path, mode: str, mathjax: Path | None) -> str:
     notebook = Path(chapter["notebook"])
     parts = [f'<h2 id="{escape(name)}">{escape(name)} {_status(chapter["status"])}</h2>']
     links = []
     if notebook.is_file():
         rendered = out_dir / f"{name}.html"
-        render_error = render_notebook(notebook, rendered)
+        render_error = render_notebook(notebook, rendered, mathjax)
         if render_error is None:
             links.append(f'<a href="{_link(rendered, out_dir)}">executed notebook (HTML)</a>')
         links.append(f'<a href="{_link(notebook, out_dir)}">{escape(notebook.name)}</a>')
@@ -202,7 +264,7 @@ def _chapter_section(name: str, chapter: dict, out_dir: Path, mode: str) -> str:
         )
         parts.append(f'<div class="figures">{thumbnails}</div>')
     elif not figure_error:
-        parts.append("<p>No figures.</p>")
+        parts.append(f"<p>No key figure: no cell tagged <code>{KEY_FIGURE_TAG}</code> drew an image.</p>")
     return "<section>" + "\n".join(parts) + "</section>"
 
 
@@ -242,7 +304,11 @@ def write_html_report(report: dict, out_dir: str | Path) -> Path:
         else ""
     )
     bounds = "thresholds met" if mode == "fast" else "targets met"
-    sections = "\n".join(_chapter_section(name, c, out_dir, mode) for name, c in chapters.items())
+    try:
+        mathjax, mathjax_note = copy_mathjax(out_dir), ""
+    except FileNotFoundError as exc:
+        mathjax, mathjax_note = None, f'<p class="note">{escape(str(exc))}</p>'
+    sections = "\n".join(_chapter_section(name, c, out_dir, mode, mathjax) for name, c in chapters.items())
     page = f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -256,6 +322,7 @@ def write_html_report(report: dict, out_dir: str | Path) -> Path:
 <p>Finished {escape(str(report.get("finished", "?")))} on {escape(str(report.get("machine", "?")))}:
 {escape(verdict)}, {total:.1f} s in all.</p>
 {fast_note}
+{mathjax_note}
 <table><tr><th>chapter</th><th>status</th><th>seconds</th><th>{bounds}</th></tr>{summary_rows}</table>
 {sections}
 </body>

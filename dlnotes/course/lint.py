@@ -10,10 +10,13 @@ Rules (the id in brackets is what a violation names):
   setup call's ``cpu_minutes`` is that same N (the two say one fact; this keeps them from drifting).
 - [parameters] exactly one code cell tagged ``parameters`` (papermill injects its values after it),
   assigning ``FAST = False`` (a learner gets full mode) and ``SEED =`` a non-negative integer.
-- [setup] a code cell after the parameters cell calls ``dlnotes.setup(seed=SEED, cpu_minutes=N)``, so the
-  seed papermill injects is the one used and the missing-GPU warning can give the time.
+- [setup] a code cell after the parameters cell calls ``dlnotes.setup(seed=SEED, cpu_minutes=N, fast=FAST)``, so
+  the seed papermill injects is the one used, the missing-GPU warning can give the time and the setup line says
+  when FAST mode took effect.
 - [outputs] no stored outputs and no execution counts (executed copies are build artefacts; ``make strip``).
 - [cell-length] no cell longer than MAX_CELL_LINES lines (see there).
+- [key-figure] one or two code cells tagged ``key-figure``: the figures that show the chapter's main result,
+  which the HTML report shows for the chapter.
 - [exercises] one "## Exercises" section, the last H2 of the chapter, with at least one code cell after its
   heading (every exercise has a check the student can run).
 - [korean-term] Korean appears only as a term introduction, ``English term (한국어)``,
@@ -33,7 +36,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dlnotes.course.glossary import WRITE_COMMAND, Term, find_notebook_terms, read_glossary
-from dlnotes.course.notebooks import Cell, chapter_label, headings, read_cells
+from dlnotes.course.notebooks import KEY_FIGURE_TAG, Cell, chapter_label, headings, read_cells
+
+KEY_FIGURES = (1, 2)  # the fewest and the most cells a chapter tags: its main result, not a gallery
 
 # One screen: JupyterLab's default editor font is 13 px with a 1.3 line height (about 17 px a line); on a
 # 1080p laptop the notebook area left by the browser and JupyterLab's bars is about 800 px, so about
@@ -50,6 +55,7 @@ RULES = (
     "setup",
     "outputs",
     "cell-length",
+    "key-figure",
     "exercises",
     "korean-term",
     "term-conflict",
@@ -220,6 +226,11 @@ def _check_setup(cells: list[Cell], report: _Report, parameters_cell: int | None
     if not (isinstance(seed, ast.Name) and seed.id == "SEED"):
         found = ast.unparse(seed) if seed is not None else "nothing"
         report.add(cell.number, "setup", f"expected setup(seed=SEED, ...) so that the injected SEED is used, found seed={found}")
+    fast = keywords.get("fast")
+    if not (isinstance(fast, ast.Name) and fast.id == "FAST"):
+        found = ast.unparse(fast) if fast is not None else "nothing"
+        says = "so that the setup line says FAST mode took effect"
+        report.add(cell.number, "setup", f"expected setup(..., fast=FAST) {says}, found fast={found}")
     minutes = keywords.get("cpu_minutes")
     if not (isinstance(minutes, ast.Constant) and type(minutes.value) in (int, float)):
         found = ast.unparse(minutes) if minutes is not None else "nothing"
@@ -248,6 +259,23 @@ def _check_cells(cells: list[Cell], report: _Report) -> None:
             report.add(
                 cell.number, "cell-length", f"expected at most {MAX_CELL_LINES} lines (one screen), found {length}; {advice}"
             )
+
+
+def _check_key_figures(cells: list[Cell], report: _Report) -> None:
+    tagged = [cell for cell in cells if KEY_FIGURE_TAG in cell.tags]
+    for cell in tagged:
+        if cell.kind != "code":
+            found = f"found a {cell.kind} cell"
+            report.add(cell.number, "key-figure", f"expected the `{KEY_FIGURE_TAG}` tag on a code cell that draws, {found}")
+    fewest, most = KEY_FIGURES
+    if not fewest <= len(tagged) <= most:
+        found = f"cells {', '.join(str(cell.number) for cell in tagged)}" if tagged else "none"
+        report.add(
+            None,
+            "key-figure",
+            f"expected {fewest} or {most} code cells tagged `{KEY_FIGURE_TAG}` (the figures of the chapter's main result, "
+            f"shown in the HTML report), found {found}",
+        )
 
 
 def _check_exercises(cells: list[Cell], report: _Report) -> None:
@@ -312,6 +340,7 @@ def _lint_cells(path: Path, cells: list[Cell], report: _Report) -> None:
     parameters_cell = _check_parameters(cells, report)
     _check_setup(cells, report, parameters_cell, full_minutes)
     _check_cells(cells, report)
+    _check_key_figures(cells, report)
     _check_exercises(cells, report)
 
 

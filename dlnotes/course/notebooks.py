@@ -4,7 +4,8 @@
 - :func:`load_notebook` (the parsed JSON, checked) and :func:`read_cells` (the cells as text, for the linter and
   the glossary); :func:`read_notebook` for the grader, which edits notebooks with nbformat;
 - :func:`cell_number` and :func:`describe_cell`: a cell as a reader of the source notebook knows it, not counting
-  the cells that a tool inserted (papermill's parameters and error cells, the grader's cells);
+  the cells that a tool inserted (papermill's parameters and error cells, the grader's cells), named by its
+  section heading and the line that says what it does (:func:`naming_line`, :func:`section_heading`);
 - :func:`read_metrics`: what ``dlnotes.record`` stored in an executed notebook;
 - :func:`headings` and :func:`without_code_blocks`: the markdown that the linter and the glossary read.
 """
@@ -24,10 +25,13 @@ CHAPTER_GLOB = "[0-9][0-9]_*.ipynb"
 METADATA_KEY = "dlnotes"
 INSERTED_BY_PAPERMILL = {"injected-parameters", "papermill-error-cell-tag"}  # cell tags
 INSERTED_BY_GRADER = "grader"  # the role of a cell the grader adds
+KEY_FIGURE_TAG = "key-figure"  # a cell whose figure shows a chapter's main result (the linter, the HTML report)
 
 FENCE = re.compile(r"^ {0,3}(```|~~~)")
 ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
 SETEXT_H1_UNDERLINE = re.compile(r"^ {0,3}=+[ \t]*$")
+# First lines that say nothing about what a cell does: imports, re-seeding, IPython magics and shell escapes
+BOILERPLATE = re.compile(r"^(import |from \S+ import |keras\.utils\.set_random_seed\(|%|!)")
 
 
 class NotebookError(ValueError):
@@ -144,10 +148,30 @@ def cell_number(cells: list, index: int) -> int:
     return index - sum(1 for cell in cells[:index] if inserted_by_a_tool(cell)) + 1
 
 
+def naming_line(source: str) -> str:
+    """The line of a cell's source that says what it does: its first line, unless that is boilerplate (an import,
+    the seed, a magic); then its first comment, else its first line that is not boilerplate."""
+    lines = [line.strip() for line in source.splitlines() if line.strip()]
+    if not lines or not BOILERPLATE.match(lines[0]):
+        return lines[0] if lines else ""
+    comment = next((line for line in lines if line.startswith("#")), None)
+    return comment or next((line for line in lines if not BOILERPLATE.match(line)), lines[0])
+
+
+def section_heading(cells: list, index: int) -> str | None:
+    """The text of the last markdown heading before cell ``index``: the section the cell belongs to."""
+    for cell in reversed(cells[:index]):
+        found = headings(cell_source(cell)) if cell.get("cell_type") == "markdown" else []
+        if found:
+            return found[-1][1]
+    return None
+
+
 def describe_cell(cells: list, index: int) -> str:
-    """``cell 3 (`first line of its source`)``: enough to find the cell in the source notebook."""
-    first_line = next((line for line in cell_source(cells[index]).splitlines() if line.strip()), "")
-    return f"cell {cell_number(cells, index)} (`{first_line.strip()[:60]}`)"
+    """``cell 3 (`the line that names it`) in “its section heading”``: enough to find the cell in the source notebook."""
+    where = f"cell {cell_number(cells, index)} (`{naming_line(cell_source(cells[index]))[:60]}`)"
+    section = section_heading(cells, index)
+    return f"{where} in “{section}”" if section else where
 
 
 # --- what a notebook holds -----------------------------------------------------------------------------------------

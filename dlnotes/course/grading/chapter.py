@@ -7,8 +7,10 @@ The format (README, "Assignments"): after the chapter's one ``## Exercises`` hea
 3. one check cell: imports and function definitions if needed, then a single
    ``with exercise("ex1", hint=..., points=...) as ex:`` block (see :mod:`dlnotes.assignments`).
 
-The student version strips the solutions, keeps the checks (locked against editing in Jupyter) and adds a
-cell that switches the checks to student mode. The grading version keeps everything; the grader takes its
+The student version strips the solutions, keeps the checks (locked against editing in Jupyter), adds a
+cell that switches the checks to student mode, and in the heading cell says to replace each ``...`` where the
+chapter says that its answer cells hold the solutions (:data:`SOLUTIONS_NOTE`). The grading version keeps
+everything; the grader takes its
 check cells as the official ones. Both mark their exercise cells in the cell metadata (``dlnotes``), which
 is how the grader finds them again in a submission.
 """
@@ -35,6 +37,9 @@ MODE_CELL = (
     "\n"
     'use_mode("student")'
 )
+# The chapter's exercises heading says where the solutions are; the student version says what to do instead.
+SOLUTIONS_NOTE = "Here the answer cells hold the reference solutions; the student version (`make student`) has `...` to replace."
+STUDENT_NOTE = "Replace each `...` in an answer cell with your code, run it, then run the check cell below it."
 # What a check cell may hold besides its `with exercise(...)` block: nothing that can fail outside it.
 ALLOWED_AROUND_CHECK = (ast.Import, ast.ImportFrom, ast.FunctionDef)
 
@@ -193,6 +198,8 @@ def _versioned_copy(assignment: Assignment, version: str) -> nbformat.NotebookNo
 def student_version(assignment: Assignment) -> nbformat.NotebookNode:
     """The notebook to hand out: solutions replaced by prompts, checks kept and in student mode."""
     notebook = _versioned_copy(assignment, "student")
+    heading = notebook.cells[assignment.heading_cell]
+    heading.source = heading.source.replace(SOLUTIONS_NOTE, STUDENT_NOTE)
     for spec in assignment.exercises:
         for index in spec.answer_cells:
             notebook.cells[index].source = strip_solutions(notebook.cells[index].source, f"{assignment.name}, cell {index + 1}")
