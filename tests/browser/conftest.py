@@ -38,6 +38,9 @@ SETTINGS = {
 }
 
 
+DESELECTED = pytest.StashKey[int]()  # how many browser tests this run left out
+
+
 # --- run only under -m browser -------------------------------------------------------------------------------
 
 
@@ -49,6 +52,12 @@ def pytest_collection_modifyitems(config, items):
     if browser_tests:
         items[:] = [item for item in items if not item.get_closest_marker("browser")]
         config.hook.pytest_deselected(items=browser_tests)
+        config.stash[DESELECTED] = len(browser_tests)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if config.stash.get(DESELECTED, 0):
+        terminalreporter.write_line(f"{config.stash[DESELECTED]} browser tests deselected: `make test-browser` runs them")
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -71,8 +80,11 @@ class Lab:
     root: Path
 
     def tree_url(self, path: str) -> str:
-        """The address that opens ``path`` (relative to :attr:`root`) in JupyterLab, logged in by the token."""
-        return f"{self.url}/lab/tree/{path}?token={self.token}"
+        """The address that opens ``path`` (relative to :attr:`root`) alone in JupyterLab, logged in by the token.
+
+        ``reset`` empties the workspace first: without it JupyterLab reopens the notebooks of earlier tests.
+        """
+        return f"{self.url}/lab/tree/{path}?reset&token={self.token}"
 
     def api(self, endpoint: str, method: str = "GET", timeout: float = 10):
         """The JSON answer of the server's REST API at ``/api/<endpoint>``."""
@@ -136,7 +148,7 @@ def _tail(log: Path, lines: int = 40) -> str:
 
 
 @pytest.fixture(scope="session")
-def lab(tmp_path_factory) -> Lab:
+def lab_server(tmp_path_factory) -> Lab:
     """JupyterLab serving a temporary folder that holds a copy of ``notebooks/``; stopped after the session."""
     scratch = tmp_path_factory.mktemp("jupyterlab")
     root = scratch / "root"
@@ -164,6 +176,14 @@ def lab(tmp_path_factory) -> Lab:
         yield lab
     finally:
         _stop(lab, process)
+
+
+@pytest.fixture
+def lab(lab_server) -> Lab:
+    """The JupyterLab server; the kernels a test started are shut down after it (each holds TensorFlow)."""
+    yield lab_server
+    for session in lab_server.api("sessions"):
+        lab_server.api(f"sessions/{session['id']}", method="DELETE")
 
 
 # --- the browser ---------------------------------------------------------------------------------------------

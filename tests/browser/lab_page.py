@@ -30,6 +30,7 @@ def open_notebook(page, lab, path: str) -> None:
     """Open ``path`` (relative to the server's root) and wait until its kernel has started and is idle."""
     page.goto(lab.tree_url(path))
     page.wait_for_selector(".jp-NotebookPanel .jp-CodeCell")
+    assert page.locator(".jp-NotebookPanel").count() == 1, "other notebooks are open: the checks would read them too"
     page.wait_for_selector(KERNEL_IDLE, timeout=KERNEL_START_TIMEOUT_MS)
 
 

@@ -15,6 +15,7 @@ from dlnotes.course.grading.chapter import parse_assignment
 from dlnotes.course.notebooks import find_chapters, read_notebook
 
 pytestmark = pytest.mark.browser
+PYTHON_KERNEL = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
@@ -69,3 +70,19 @@ def test_student_version_says_not_yet_without_a_traceback(lab, page):
     run_in_lab(page, lab, str(student.relative_to(lab.root)))
 
     assert lab_page.verdicts(page) == {exercise: "not yet" for exercise in exercise_ids(source)}
+
+
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [(["1 / 0", "print('after')"], r"code cells \[4\] never ran"), (["print('before')", "1 / 0"], "a traceback")],
+    ids=["error-stops-run-all", "error-in-last-cell"],
+)
+def test_a_failing_cell_fails_the_check(lab, page, cells, message):
+    code = ["FAST = False\nSEED = 0", "import matplotlib.pyplot as plt\nplt.plot([0, 1])\nplt.show()", *cells]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in code])
+    notebook.metadata["kernelspec"] = PYTHON_KERNEL
+    name = f"broken_{len(list(lab.root.glob('broken_*')))}.ipynb"
+    nbformat.write(notebook, lab.root / name)
+
+    with pytest.raises(AssertionError, match=message):
+        run_in_lab(page, lab, name)
