@@ -16,12 +16,11 @@ KERNEL_IDLE = '.jp-Notebook-ExecutionIndicator[data-status="idle"]'
 VERDICT = re.compile(r"^([✓✗]) (\w+): (passed|not yet)", re.MULTILINE)
 STDERR = "application/vnd.jupyter.stderr"  # JupyterLab shows stderr and error tracebacks under this type
 
-# True once Run All is over: no cell waits or runs ([*]), the kernel is idle, and a cell has run (a fresh,
-# stripped notebook shows none before, so the check cannot pass before Run All has started).
+# True once Run All is over: no cell waits or runs ([*]) and a cell has run (a fresh, stripped notebook shows
+# none before, so this cannot hold before Run All has started).
 RUN_ALL_DONE = """() => {
     const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(p => p.textContent);
-    return !prompts.some(p => p.includes('*')) && prompts.some(p => /\\[\\d+\\]/.test(p))
-        && document.querySelector('.jp-Notebook-ExecutionIndicator[data-status="idle"]') !== null;
+    return !prompts.some(p => p.includes('*')) && prompts.some(p => /\\[\\d+\\]/.test(p));
 }"""
 IMAGES_DONE = "() => [...document.querySelectorAll('.jp-OutputArea-output img')].every(image => image.complete)"
 
@@ -54,6 +53,7 @@ def run_all(page) -> None:
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
     page.wait_for_function(RUN_ALL_DONE, timeout=RUN_ALL_TIMEOUT_MS, polling=1000)
+    page.wait_for_selector(KERNEL_IDLE)
 
 
 def save(page) -> None:
@@ -62,9 +62,11 @@ def save(page) -> None:
     page.wait_for_selector(".lm-TabBar-tab.jp-mod-current.jp-mod-dirty", state="detached")
 
 
-def prompts(page) -> list[str]:
-    """Each code cell's input prompt: ``[3]:`` once it ran, ``[ ]:`` if it never did."""
-    return [text.strip() for text in page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()]
+def execution_counts(page) -> list[int | None]:
+    """Each code cell's execution count, from its prompt (``[3]:``); None for a cell that never ran (``[ ]:``)."""
+    prompts = page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
+    counts = [re.fullmatch(r"\[(\d+)\]:", prompt.strip()) for prompt in prompts]
+    return [int(count[1]) if count else None for count in counts]
 
 
 def outputs(page) -> list[tuple[str, str]]:

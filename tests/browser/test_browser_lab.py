@@ -15,9 +15,9 @@ from dlnotes.course.grading.chapter import parse_assignment
 from dlnotes.course.notebooks import find_chapters, read_notebook
 
 pytestmark = pytest.mark.browser
-PYTHON_KERNEL = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 REPOSITORY = Path(__file__).resolve().parents[2]
+PYTHON_KERNEL = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 
 def exercise_ids(notebook: Path) -> list[str]:
@@ -34,7 +34,7 @@ def run_in_lab(page, lab, path: str) -> nbformat.NotebookNode:
     lab_page.save(page)
     saved = nbformat.read(lab.root / path, as_version=4)
 
-    not_run = [i + 1 for i, prompt in enumerate(lab_page.prompts(page)) if not prompt[1:-2].strip().isdigit()]
+    not_run = [i + 1 for i, count in enumerate(lab_page.execution_counts(page)) if count is None]
     assert not not_run, f"{path}: code cells {not_run} never ran: Run All stopped (the error is above them)"
     tracebacks = [text for mime, text in lab_page.outputs(page) if mime == lab_page.STDERR and "Traceback" in text]
     assert not tracebacks, f"{path}: a traceback in the page:\n{tracebacks[0][:2000]}"
