@@ -3,6 +3,7 @@
 #   make course FAST=1 ONLY=01   one chapter, FAST mode
 #   make test                    every test: unit, slow (training, kernels) and every notebook in FAST mode
 #   make test-unit               the unit tests only (under a minute: no training, no kernel)
+#   make test-browser            chapters, student version and report in JupyterLab and Chromium (needs Chromium)
 #   make lab                     open the notebooks in JupyterLab
 #   make benchmarks ONLY=02      full-mode runs into benchmarks/results/ and the README tables
 #   make student ONLY=01         student and grading versions of the exercises (build/assignments/)
@@ -19,7 +20,7 @@ STAMP := $(VENV)/.installed-$(TF_EXTRA)
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export TF_ENABLE_ONEDNN_OPTS ?= 0
 
-.PHONY: install course test test-unit test-slow lab lint strip benchmarks clean student grade grade-arguments
+.PHONY: install course test test-unit test-slow test-browser lab lint strip benchmarks clean student grade grade-arguments
 
 install: $(STAMP)
 
@@ -40,6 +41,15 @@ test-unit: $(STAMP)
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -m "slow and not notebook" $(PYTEST_ARGS)
+
+# Playwright drives the system's Chromium (/usr/bin/chromium, or $DLNOTES_CHROMIUM): nothing is downloaded.
+# Not part of `make test`, which needs no browser; .ci/run runs both and installs Chromium where it is missing.
+test-browser: $(VENV)/.installed-browser
+	$(BIN)/python -m pytest -m browser tests/browser $(PYTEST_ARGS)
+
+$(VENV)/.installed-browser: $(STAMP)
+	$(BIN)/python -m pip install --quiet -c requirements/lock.txt -e ".[$(TF_EXTRA),dev,browser]"
+	touch $@
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
