@@ -129,7 +129,8 @@ def restore_or_train(name: str, key_parts, build, train, retrain: bool = False, 
         model, info, arrays = train()
         echo(f"trained: {name} (the cache is off: {SWITCH}=off)")
         return Outcome(model, info, arrays, loaded=False, path=None)
-    stem = Path(directory if explicit else cache_dir() / "models") / f"{name}-{fingerprint(CACHE_FORMAT, versions(), key_parts)[:20]}"
+    key = fingerprint(CACHE_FORMAT, versions(), key_parts)
+    stem = Path(directory if explicit else cache_dir() / "models") / f"{name}-{key[:20]}"
     if not retrain:
         try:
             model = build()
@@ -239,7 +240,7 @@ def fit(model, x=None, y=None, *, name: str | None = None, retrain: bool = False
 
     if not isinstance(model, keras.Model):
         raise TypeError(f"fit: model must be a keras.Model, got {type(model).__name__}")
-    if model.optimizer is None:
+    if getattr(model, "optimizer", None) is None:
         raise ValueError(f"fit: compile {model.name!r} before fitting it (model.compile(optimizer=..., loss=...))")
     unknown = set(fit_arguments) - FIT_ARGUMENTS - {"verbose"}
     if unknown:
@@ -266,7 +267,7 @@ def fit(model, x=None, y=None, *, name: str | None = None, retrain: bool = False
         ) from None
     key_parts = {
         "model": _architecture(model),
-        "compile": json.dumps(model.get_compile_config(), sort_keys=True, default=_qualified_name),
+        "compile": _without_names(json.loads(json.dumps(model.get_compile_config(), default=_qualified_name))),
         "jit_compile": str(model.jit_compile),
         "variables": [v.numpy() for v in model.variables],
         "optimizers": {a: [v.numpy() for v in o.variables] for a, o in _optimizers(model).items()},
@@ -307,11 +308,21 @@ def _qualified_name(value) -> str:
     return getattr(value, "__qualname__", type(value).__qualname__)
 
 
-def _architecture(model) -> str:
+def _architecture(model):
     try:
-        return model.to_json(sort_keys=True)
+        return _without_names(json.loads(model.to_json()))
     except (NotImplementedError, TypeError, ValueError):  # a subclassed model without a full config
-        return json.dumps([type(model).__qualname__, [(v.path, list(v.shape), str(v.dtype)) for v in model.variables]])
+        return [type(model).__qualname__, [(list(v.shape), str(v.dtype)) for v in model.variables]]
+
+
+def _without_names(config):
+    """``config`` without its "name" entries: Keras numbers its default names (adam, adam_1, ...) by how many
+    objects the session made before, which changes nothing in training but would change the key."""
+    if isinstance(config, dict):
+        return {key: _without_names(value) for key, value in config.items() if key != "name"}
+    if isinstance(config, list):
+        return [_without_names(value) for value in config]
+    return config
 
 
 def _flatten(prefix: str, state: dict) -> dict:
