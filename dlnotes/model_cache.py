@@ -116,7 +116,9 @@ def restore_or_train(name: str, key_parts, build, train, retrain: bool = False, 
     ``build()`` returns the model to fill from the cache (the same architecture, untrained); ``train()`` trains and
     returns ``(model, info, arrays)``: ``info`` a JSON-able dict and ``arrays`` a dict of NumPy arrays that the
     caller needs again after a load (a history, a log). The model's variables and those of each optimizer it holds
-    are stored. ``directory`` overrides :func:`cache_dir`; ``echo=None`` prints nothing.
+    are stored, and so is the state of the random generators after training, which a load restores: the cells
+    after it draw the same numbers as after training. ``directory`` overrides :func:`cache_dir`; ``echo=None``
+    prints nothing.
     """
     from dlnotes.validation import bool_flag
 
@@ -168,7 +170,7 @@ def _save(model, info: dict, arrays: dict, stem: Path, seconds: float) -> None:
     for attribute, optimizer in _optimizers(model).items():
         stored |= {f"optimizer/{attribute}/{i:04d}": np.asarray(v.numpy()) for i, v in enumerate(optimizer.variables)}
     description = {"format": CACHE_FORMAT, **versions(), "trained_seconds": round(seconds, 1),
-                   "created": time.strftime("%Y-%m-%d %H:%M:%S"), "info": info}
+                   "created": time.strftime("%Y-%m-%d %H:%M:%S"), "info": info, "random_after": _random_state()}
     stem.parent.mkdir(parents=True, exist_ok=True)
     _atomic_write(stem.with_suffix(".npz"), lambda path: np.savez(path, **stored))
     # the description last: a reader finds it only once the arrays are complete
@@ -184,7 +186,8 @@ def _load_into(model, stem: Path) -> tuple[dict, dict]:
     if not description.is_file() or not npz.is_file():
         raise CacheMiss("")  # nothing cached yet: not worth a message
     try:
-        info = json.loads(description.read_text(encoding="utf-8"))["info"]
+        described = json.loads(description.read_text(encoding="utf-8"))
+        info, random_after = described["info"], described["random_after"]
         with np.load(npz, allow_pickle=False) as archive:
             stored = {key: archive[key] for key in archive.files}
     except Exception as exc:  # a truncated zip, bad JSON, a missing key: all mean "train again"
@@ -196,6 +199,7 @@ def _load_into(model, stem: Path) -> tuple[dict, dict]:
         assignments += _matching(stored, f"optimizer/{attribute}/", list(optimizer.variables))
     for variable, value in assignments:
         variable.assign(value)
+    _set_random_state(random_after)
     arrays = {key.removeprefix("extra/"): value for key, value in stored.items() if key.startswith("extra/")}
     return info, arrays
 
@@ -284,7 +288,7 @@ def fit(model, x=None, y=None, *, name: str | None = None, retrain: bool = False
         arrays = {f"history/{key}": np.array(values, dtype=np.float64) for key, values in history.history.items()}
         for i, callback in enumerate(c for c in callbacks if hasattr(c, "cache_state")):
             arrays |= _flatten(f"callback/{i}", callback.cache_state())
-        info = {"epoch": history.epoch, "params": history.params, "random_after": _random_state()}
+        info = {"epoch": history.epoch, "params": history.params}
         return model, info, arrays
 
     trained = {}
@@ -293,7 +297,6 @@ def fit(model, x=None, y=None, *, name: str | None = None, retrain: bool = False
         return trained["history"]
     for i, callback in enumerate(c for c in callbacks if hasattr(c, "cache_state")):
         callback.restore_cache_state(_unflatten(f"callback/{i}", outcome.arrays))
-    _set_random_state(outcome.info["random_after"])
     history = keras.callbacks.History()
     history.set_model(model)
     history.history = {key.removeprefix("history/"): [float(v) for v in values]
