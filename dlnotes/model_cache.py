@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import tempfile
 import time
 from dataclasses import dataclass
@@ -122,8 +123,8 @@ def restore_or_train(name: str, key_parts, build, train, retrain: bool = False, 
     """
     from dlnotes.validation import bool_flag
 
-    if not isinstance(name, str) or not name.replace("_", "").replace("-", "").isalnum():
-        raise ValueError(f"restore_or_train: name must be letters, digits, - and _ (it names the file), got {name!r}")
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"restore_or_train: name must be a non-empty str (it names the model and its file), got {name!r}")
     retrain = bool_flag("restore_or_train", "retrain", retrain)
     echo = echo or (lambda text: None)
     explicit = directory is not None
@@ -132,7 +133,8 @@ def restore_or_train(name: str, key_parts, build, train, retrain: bool = False, 
         echo(f"trained: {name} (the cache is off: {SWITCH}=off)")
         return Outcome(model, info, arrays, loaded=False, path=None)
     key = fingerprint(CACHE_FORMAT, versions(), key_parts)
-    stem = Path(directory if explicit else cache_dir() / "models") / f"{name}-{key[:20]}"
+    file_name = re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_")  # "GD (full batch)" -> GD_full_batch
+    stem = Path(directory if explicit else cache_dir() / "models") / f"{file_name}-{key[:20]}"
     if not retrain:
         try:
             model = build()

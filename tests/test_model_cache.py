@@ -77,8 +77,8 @@ def test_bad_arguments_are_named(cache):
         model_cache.fit(fresh_model(), dataset)
     with pytest.raises(TypeError, match="retrain must be True or False"):
         model_cache.fit(fresh_model(), X, Y, retrain="yes")
-    with pytest.raises(ValueError, match="name must be letters"):
-        model_cache.restore_or_train("a/b", 1, build=None, train=None)
+    with pytest.raises(ValueError, match="name must be a non-empty str"):
+        model_cache.restore_or_train(" ", 1, build=None, train=None)
 
 
 @pytest.mark.slow  # trains small models
