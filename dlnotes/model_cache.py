@@ -32,6 +32,7 @@ import numpy as np
 
 CACHE_FORMAT = 1  # raise when the files' layout changes: older entries are then trained again
 SWITCH = "DLNOTES_CACHE"  # "off" turns the cache off, "on" (the default) on
+LOADED, TRAINED = "loaded from cache:", "trained and cached:"  # how each line the cache prints starts
 FIT_ARGUMENTS = {  # the arguments of keras.Model.fit that change what is trained (verbose and callbacks do not)
     "batch_size", "epochs", "validation_split", "shuffle", "class_weight", "sample_weight", "initial_epoch",
     "steps_per_epoch", "validation_steps", "validation_batch_size", "validation_freq",
@@ -45,6 +46,13 @@ class CacheMiss(Exception):
 def cache_dir() -> Path:
     """Where dlnotes keeps what it trained: ``$DLNOTES_CACHE_DIR``, else ``~/.cache/dlnotes``."""
     return Path(os.environ.get("DLNOTES_CACHE_DIR") or Path.home() / ".cache" / "dlnotes")
+
+
+def count_events(text: str) -> dict:
+    """How many models the printed ``text`` (a notebook's output) says were loaded and trained: a second run of a
+    chapter should load every one that the first run trained."""
+    lines = [line.strip() for line in text.splitlines()]
+    return {"loaded": sum(line.startswith(LOADED) for line in lines), "trained": sum(line.startswith(TRAINED) for line in lines)}
 
 
 def cache_enabled() -> bool:
@@ -139,7 +147,7 @@ def restore_or_train(name: str, key_parts, build, train, retrain: bool = False, 
         try:
             model = build()
             info, arrays = _load_into(model, stem)
-            echo(f"loaded from cache: {name} ({_shown(stem)}.npz; retrain=True trains it again)")
+            echo(f"{LOADED} {name} ({_shown(stem)}.npz; retrain=True trains it again)")
             return Outcome(model, info, arrays, loaded=True, path=stem)
         except CacheMiss as miss:
             if str(miss):
@@ -147,7 +155,7 @@ def restore_or_train(name: str, key_parts, build, train, retrain: bool = False, 
     start = time.perf_counter()
     model, info, arrays = train()
     _save(model, info, arrays, stem, seconds=time.perf_counter() - start)
-    echo(f"trained and cached: {name} ({_shown(stem)}.npz)")
+    echo(f"{TRAINED} {name} ({_shown(stem)}.npz)")
     return Outcome(model, info, arrays, loaded=False, path=stem)
 
 

@@ -1,0 +1,34 @@
+"""The model cache on a real chapter: a second run loads every model and records the same metrics; a changed
+parameter and a damaged file train anew."""
+
+import pytest
+
+from dlnotes.course.notebooks import find_chapters, load_notebook
+from dlnotes.course.runner import run_chapter
+from dlnotes.model_cache import count_events
+
+
+def printed(result) -> str:
+    assert result.status == "ok", result.error
+    cells = load_notebook(result.notebook)["cells"]
+    return "".join("".join(o.get("text", "")) for c in cells for o in c.get("outputs", []) if o.get("output_type") == "stream")
+
+
+@pytest.mark.notebook
+def test_a_second_run_of_chapter_03_loads_every_model(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLNOTES_CACHE_DIR", str(tmp_path / "cache"))  # the kernels inherit the environment
+    monkeypatch.setenv("DLNOTES_CACHE", "on")
+    (notebook,) = find_chapters("03")
+    first = run_chapter(notebook, tmp_path / "first", fast=True)
+    assert count_events(printed(first)) == {"loaded": 0, "trained": 2}  # the reference and the improved recipe
+    second = run_chapter(notebook, tmp_path / "second", fast=True)
+    assert count_events(printed(second)) == {"loaded": 2, "trained": 0}
+    assert second.metrics == first.metrics  # seconds per epoch included: they come from the cache too
+
+    # the improved recipe's file damaged, and the reference trained one epoch longer: both are trained anew
+    (improved,) = (tmp_path / "cache" / "models").glob("improved*.npz")
+    improved.write_bytes(improved.read_bytes()[: improved.stat().st_size // 2])
+    third = run_chapter(notebook, tmp_path / "third", fast=True, parameters={"REFERENCE_EPOCHS": 4})
+    text = printed(third)
+    assert count_events(text) == {"loaded": 0, "trained": 2} and text.count("is not usable") == 1
+    assert third.metrics["improved_test_accuracy"] == first.metrics["improved_test_accuracy"]
