@@ -180,7 +180,9 @@ def _save(model, info: dict, arrays: dict, stem: Path, seconds: float) -> None:
     for attribute, optimizer in _optimizers(model).items():
         stored |= {f"optimizer/{attribute}/{i:04d}": np.asarray(v.numpy()) for i, v in enumerate(optimizer.variables)}
     description = {"format": CACHE_FORMAT, **versions(), "trained_seconds": round(seconds, 1),
-                   "created": time.strftime("%Y-%m-%d %H:%M:%S"), "info": info, "random_after": _random_state()}
+                   "created": time.strftime("%Y-%m-%d %H:%M:%S"), "info": info, "random_after": _random_state(),
+                   # an optimizer that never stepped (a GAN's unused default one) has no per-weight state to load
+                   "built_optimizers": [attribute for attribute, o in _optimizers(model).items() if o.built]}
     stem.parent.mkdir(parents=True, exist_ok=True)
     _atomic_write(stem.with_suffix(".npz"), lambda path: np.savez(path, **stored))
     # the description last: a reader finds it only once the arrays are complete
@@ -197,14 +199,14 @@ def _load_into(model, stem: Path) -> tuple[dict, dict]:
         raise CacheMiss("")  # nothing cached yet: not worth a message
     try:
         described = json.loads(description.read_text(encoding="utf-8"))
-        info, random_after = described["info"], described["random_after"]
+        info, random_after, built = described["info"], described["random_after"], described["built_optimizers"]
         with np.load(npz, allow_pickle=False) as archive:
             stored = {key: archive[key] for key in archive.files}
     except Exception as exc:  # a truncated zip, bad JSON, a missing key: all mean "train again"
         raise CacheMiss(f"{type(exc).__name__}: {exc}") from None
     assignments = _matching(stored, "variable/", list(model.variables))
     for attribute, optimizer in _optimizers(model).items():
-        if not optimizer.built:
+        if attribute in built and not optimizer.built:
             optimizer.build(model.trainable_variables)
         assignments += _matching(stored, f"optimizer/{attribute}/", list(optimizer.variables))
     for variable, value in assignments:
