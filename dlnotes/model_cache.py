@@ -147,7 +147,7 @@ def restore_or_train(name: str, key_parts, build, train, retrain: bool = False, 
         try:
             model = build()
             info, arrays = _load_into(model, stem)
-            echo(f"{LOADED} {name} ({_shown(stem)}.npz; retrain=True trains it again)")
+            echo(f"{LOADED} {name} ({_shown(stem)}.npz; RETRAIN = True trains it again)")
             return Outcome(model, info, arrays, loaded=True, path=stem)
         except CacheMiss as miss:
             if str(miss):
