@@ -64,11 +64,11 @@ class EpochProgress(EpochTimer):
         self.label = f"{label}: " if label else ""
         self.every_seconds = positive_number("EpochProgress", "every_seconds", every_seconds)
         self.echo = echo or partial(print, flush=True)  # flushed: the line shows while the cell still runs
-        self._last_line = None
+        self._last_line = self._epoch = None
 
     def on_epoch_begin(self, epoch, logs=None):
         super().on_epoch_begin(epoch, logs)
-        self._last_line = self._start
+        self._last_line, self._epoch = self._start, epoch + 1  # epoch counts from fit's initial_epoch
 
     def on_train_batch_end(self, batch, logs=None):
         now = time.perf_counter()  # cheap enough for every step; a line only every every_seconds
@@ -77,7 +77,7 @@ class EpochProgress(EpochTimer):
             steps = self.params.get("steps")
             of = f"/{steps}" if steps else ""
             loss = f", loss {logs['loss']:.4g}" if logs and "loss" in logs else ""
-            self.echo(f"{self.label}epoch {len(self.seconds) + 1}/{self.params.get('epochs')}: step {batch + 1}{of}"
+            self.echo(f"{self.label}epoch {self._epoch}/{self.params.get('epochs')}: step {batch + 1}{of}"
                       f"{loss} ({now - self._start:.0f} s)")
 
     def on_epoch_end(self, epoch, logs=None):

@@ -22,6 +22,7 @@ import keras
 import numpy as np
 
 from dlnotes._threads import one_blas_thread
+from dlnotes.callbacks import EpochProgress
 from dlnotes.model_cache import restore_or_train
 from dlnotes.models.cnn import FEATURES_LAYER, SMALL_CNN_BATCH_SIZE, SMALL_CNN_EPOCHS, fit_one_cycle, small_cnn
 from dlnotes.validation import non_negative_int, positive_int
@@ -140,7 +141,8 @@ def train_classifier(
     keras.utils.set_random_seed(seed)
     classifier = small_cnn(augment=augment, seed=seed)
     started = time.perf_counter()
-    fit_one_cycle(classifier, x_train, y_train, epochs=epochs, batch_size=batch_size, verbose=2 if verbose else 0)
+    progress = [EpochProgress(label="MNIST classifier")] if verbose else None  # a line per epoch, and every 30 s
+    fit_one_cycle(classifier, x_train, y_train, epochs=epochs, batch_size=batch_size, callbacks=progress)
     train_seconds = time.perf_counter() - started
     probabilities = classifier.predict(to_unit_range(x_test)[..., None], batch_size=1000, verbose=0)
     accuracy = float(np.mean(probabilities.argmax(axis=1) == y_test))
