@@ -154,3 +154,21 @@ def test_retrain_and_the_switch(cache, capsys, monkeypatch):
     monkeypatch.setenv("DLNOTES_CACHE", "off")
     cached_fit()
     assert "trained: tiny (the cache is off" in capsys.readouterr().out
+
+
+def test_callback_states_survive_the_round_trip_through_named_arrays():
+    from dlnotes.models.gan import TrainingSnapshots
+
+    snapshots = TrainingSnapshots(np.zeros((2, 3)), verbose=False)
+    snapshots.images = [np.full((2, 4), i, dtype="float32") for i in range(3)]
+    timer = EpochTimer()
+    timer.seconds = [1.5, 0.25]
+    arrays = model_cache._flatten("callback/0", snapshots.cache_state()) | model_cache._flatten("callback/1", timer.cache_state())
+    again, timer_again = TrainingSnapshots(np.zeros((2, 3)), verbose=False), EpochTimer()
+    again.restore_cache_state(model_cache._unflatten("callback/0", arrays))
+    timer_again.restore_cache_state(model_cache._unflatten("callback/1", arrays))
+    assert len(again.images) == 3 and all(np.array_equal(a, b) for a, b in zip(again.images, snapshots.images))
+    assert timer_again.seconds == [1.5, 0.25]
+    empty = TrainingSnapshots(np.zeros((2, 3)), verbose=False)
+    empty.restore_cache_state(model_cache._unflatten("callback/0", model_cache._flatten("callback/0", empty.cache_state())))
+    assert empty.images == []
