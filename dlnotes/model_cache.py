@@ -154,7 +154,7 @@ def restore_or_train(name: str, key_parts, build, train, retrain: bool = False, 
                 echo(f"the cached {name} is not usable ({miss}): training it again")
     start = time.perf_counter()
     model, info, arrays = train()
-    _save(model, info, arrays, stem, seconds=time.perf_counter() - start)
+    _save(model, info, arrays, stem, seconds=time.perf_counter() - start, key_parts=key_parts)
     echo(f"{TRAINED} {name} ({_shown(stem)}.npz)")
     return Outcome(model, info, arrays, loaded=False, path=stem)
 
@@ -174,13 +174,16 @@ def _optimizers(model) -> dict:
     return {name: value for name, value in sorted(vars(model).items()) if isinstance(value, keras.optimizers.Optimizer)}
 
 
-def _save(model, info: dict, arrays: dict, stem: Path, seconds: float) -> None:
+def _save(model, info: dict, arrays: dict, stem: Path, seconds: float, key_parts) -> None:
     stored = {f"extra/{key}": np.asarray(value) for key, value in arrays.items()}
     stored |= {f"variable/{i:04d}": np.asarray(v.numpy()) for i, v in enumerate(model.variables)}
     for attribute, optimizer in _optimizers(model).items():
         stored |= {f"optimizer/{attribute}/{i:04d}": np.asarray(v.numpy()) for i, v in enumerate(optimizer.variables)}
     description = {"format": CACHE_FORMAT, **versions(), "trained_seconds": round(seconds, 1),
                    "created": time.strftime("%Y-%m-%d %H:%M:%S"), "info": info, "random_after": _random_state(),
+                   # which part of the key changed, when a run trains where it was expected to load
+                   "key_parts": {part: fingerprint(value)[:12] for part, value in key_parts.items()}
+                   if isinstance(key_parts, dict) else fingerprint(key_parts)[:12],
                    # an optimizer that never stepped (a GAN's unused default one) has no per-weight state to load
                    "built_optimizers": [attribute for attribute, o in _optimizers(model).items() if o.built]}
     stem.parent.mkdir(parents=True, exist_ok=True)
@@ -283,7 +286,7 @@ def fit(model, x=None, y=None, *, name: str | None = None, retrain: bool = False
         ) from None
     key_parts = {
         "model": _architecture(model),
-        "compile": _without_names(json.loads(json.dumps(model.get_compile_config(), default=_qualified_name))),
+        "compile": _canonical_names(json.loads(json.dumps(model.get_compile_config(), default=_qualified_name))),
         "jit_compile": str(model.jit_compile),
         "variables": [v.numpy() for v in model.variables],
         "optimizers": {a: [v.numpy() for v in o.variables] for a, o in _optimizers(model).items()},
@@ -325,19 +328,39 @@ def _qualified_name(value) -> str:
 
 def _architecture(model):
     try:
-        return _without_names(json.loads(model.to_json()))
+        return _canonical_names(json.loads(model.to_json()))
     except (NotImplementedError, TypeError, ValueError):  # a subclassed model without a full config
         return [type(model).__qualname__, [(list(v.shape), str(v.dtype)) for v in model.variables]]
 
 
-def _without_names(config):
-    """``config`` without its "name" entries: Keras numbers its default names (adam, adam_1, ...) by how many
-    objects the session made before, which changes nothing in training but would change the key."""
-    if isinstance(config, dict):
-        return {key: _without_names(value) for key, value in config.items() if key != "name"}
-    if isinstance(config, list):
-        return [_without_names(value) for value in config]
-    return config
+def _canonical_names(config):
+    """``config`` with every name replaced by its order of appearance (``#0``, ``#1``, ...), references included.
+
+    Keras numbers default names (dense, dense_1, ...; adam, adam_1) by how many objects the session made before,
+    which changes nothing in training but would change the key; renaming them in order keeps the structure that
+    the names carry (which layer feeds which) and drops the numbering.
+    """
+    names = {}
+
+    def collect(value):
+        if isinstance(value, dict):
+            if isinstance(value.get("name"), str):
+                names.setdefault(value["name"], f"#{len(names)}")
+            for item in value.values():
+                collect(item)
+        elif isinstance(value, list):
+            for item in value:
+                collect(item)
+
+    def rename(value):
+        if isinstance(value, dict):
+            return {key: rename(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [rename(item) for item in value]
+        return names.get(value, value) if isinstance(value, str) else value
+
+    collect(config)
+    return rename(config)
 
 
 def _flatten(prefix: str, state: dict) -> dict:

@@ -172,3 +172,16 @@ def test_callback_states_survive_the_round_trip_through_named_arrays():
     empty = TrainingSnapshots(np.zeros((2, 3)), verbose=False)
     empty.restore_cache_state(model_cache._unflatten("callback/0", model_cache._flatten("callback/0", empty.cache_state())))
     assert empty.images == []
+
+
+def test_the_key_ignores_keras_numbering_of_default_names_but_not_the_structure():
+    def functional(skip):
+        inputs = keras.Input((3,))
+        hidden = keras.layers.Dense(4)(inputs)
+        outputs = keras.layers.Dense(2)(keras.layers.Concatenate()([hidden, inputs]) if skip else hidden)
+        return keras.Model(inputs, outputs)
+
+    first, second = functional(skip=True), functional(skip=True)  # dense_N and dense_M: other numbers
+    assert first.layers[1].name != second.layers[1].name
+    key = [model_cache.fingerprint(model_cache._architecture(m)) for m in (first, second, functional(skip=False))]
+    assert key[0] == key[1] != key[2]
