@@ -184,12 +184,20 @@ def _save(model, info: dict, arrays: dict, stem: Path, seconds: float, key_parts
                    # which part of the key changed, when a run trains where it was expected to load
                    "key_parts": {part: fingerprint(value)[:12] for part, value in key_parts.items()}
                    if isinstance(key_parts, dict) else fingerprint(key_parts)[:12],
-                   # an optimizer that never stepped (a GAN's unused default one) has no per-weight state to load
-                   "built_optimizers": [attribute for attribute, o in _optimizers(model).items() if o.built]}
+                   "optimized_variables": _optimized_variables(model)}
     stem.parent.mkdir(parents=True, exist_ok=True)
     _atomic_write(stem.with_suffix(".npz"), lambda path: np.savez(path, **stored))
     # the description last: a reader finds it only once the arrays are complete
     _atomic_write(stem.with_suffix(".json"), lambda path: Path(path).write_text(json.dumps(description, indent=1)))
+
+
+def _optimized_variables(model) -> dict:
+    """For each optimizer that has stepped, the positions in ``model.trainable_variables`` of the variables it
+    updates (a GAN's two optimizers each update one network): a load builds it for the same ones. An optimizer
+    that never stepped (the GAN's unused default one) has no state to load and is left out."""
+    position = {id(variable): i for i, variable in enumerate(model.trainable_variables)}
+    return {attribute: [position[id(v)] for v in optimizer._trainable_variables]  # Keras keeps no public list
+            for attribute, optimizer in _optimizers(model).items() if optimizer.built}
 
 
 def _load_into(model, stem: Path) -> tuple[dict, dict]:
@@ -202,15 +210,16 @@ def _load_into(model, stem: Path) -> tuple[dict, dict]:
         raise CacheMiss("")  # nothing cached yet: not worth a message
     try:
         described = json.loads(description.read_text(encoding="utf-8"))
-        info, random_after, built = described["info"], described["random_after"], described["built_optimizers"]
+        info, random_after, optimized = described["info"], described["random_after"], described["optimized_variables"]
         with np.load(npz, allow_pickle=False) as archive:
             stored = {key: archive[key] for key in archive.files}
     except Exception as exc:  # a truncated zip, bad JSON, a missing key: all mean "train again"
         raise CacheMiss(f"{type(exc).__name__}: {exc}") from None
     assignments = _matching(stored, "variable/", list(model.variables))
     for attribute, optimizer in _optimizers(model).items():
-        if attribute in built and not optimizer.built:
-            optimizer.build(model.trainable_variables)
+        if attribute in optimized and not optimizer.built:
+            trainable = model.trainable_variables
+            optimizer.build([trainable[i] for i in optimized[attribute]])
         assignments += _matching(stored, f"optimizer/{attribute}/", list(optimizer.variables))
     for variable, value in assignments:
         variable.assign(value)
