@@ -257,9 +257,13 @@ def fit(model, x=None, y=None, *, name: str | None = None, retrain: bool = False
 
     ``name`` labels the progress lines and the cache file (default: the model's name). ``data_key`` identifies
     data that cannot be read without consuming it (a ``tf.data.Dataset``, a generator): the arrays it is made
-    from, with its batch size and seed. ``progress`` prints a line per epoch (:class:`~dlnotes.callbacks.
-    EpochProgress`); the callbacks must be Keras's own or have ``cache_state`` (:mod:`dlnotes.callbacks`), so that
-    what they measured comes back with a loaded model.
+    from, with its batch size and seed. Such a pipeline may keep state that the key cannot see: one that reshuffles
+    every epoch draws another order after each epoch. A loaded model draws nothing, so when a later model on the
+    same pipeline is trained (its entry missing), it sees another order than in the run that cached the first;
+    put what came before into its ``data_key`` when that matters, or ``retrain``.
+
+    ``progress`` prints a line per epoch (:class:`~dlnotes.callbacks.EpochProgress`); the callbacks must be Keras's
+    own or have ``cache_state`` (:mod:`dlnotes.callbacks`), so that what they measured comes back with a loaded model.
     """
     import keras
 
