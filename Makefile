@@ -1,6 +1,7 @@
 # Every target bootstraps .venv from pyproject.toml (pinned by requirements/lock.txt) on first use.
 #   make course                  run the whole course in full mode (build/report.md)
 #   make course FAST=1 ONLY=01   one chapter, FAST mode
+#   make course ONLY=08 PARAMS="-p DCGAN_EPOCHS 50"   chapter parameters; RETRAIN=1 ignores the model cache
 #   make test                    every test: unit, slow (training, kernels) and every notebook in FAST mode
 #   make test-unit               the unit tests only (under a minute: no training, no kernel)
 #   make test-browser            chapters, student version and report in JupyterLab and Chromium (needs Chromium)
@@ -30,8 +31,13 @@ $(STAMP): pyproject.toml requirements/lock.txt
 	$(BIN)/python -m pip install --quiet -c requirements/lock.txt -e ".[$(TF_EXTRA),dev]"
 	touch $@
 
+# PARAMS="-p SEED 3 -p DCGAN_EPOCHS 50": chapter parameters, as papermill's -p; RETRAIN=1: no model from the cache
 course: $(STAMP)
-	$(BIN)/python -m dlnotes run $(if $(FAST),--fast) $(if $(ONLY),--only $(ONLY)) --out $(OUT)
+	$(BIN)/python -m dlnotes run $(if $(FAST),--fast) $(if $(ONLY),--only $(ONLY)) $(if $(RETRAIN),--retrain) --out $(OUT) $(PARAMS)
+
+# The tests and the benchmarks always train: the tests prove that the models learn (tests/conftest.py switches the
+# model cache off for a bare pytest too), the benchmarks time the training.
+test test-unit test-slow benchmarks: export DLNOTES_CACHE = off
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

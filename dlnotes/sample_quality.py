@@ -10,26 +10,25 @@ Three numbers, each computed from the classifier ``C``, chapter 02's modern smal
   classified confidently *and* the classes are balanced; 1 when all samples look alike;
 - the share of each digit class among the samples, whose minimum shows a missing mode.
 
-The classifier is stored, with what it was trained on, under ``$DLNOTES_CACHE_DIR`` or ``~/.cache/dlnotes``.
+The classifier is kept, with what it was trained on, in the model cache (:mod:`dlnotes.model_cache`).
 """
 
 from __future__ import annotations
 
-import json
 import os
-import tempfile
 import time
-from pathlib import Path
 
 import keras
 import numpy as np
 
 from dlnotes._threads import one_blas_thread
+from dlnotes.callbacks import EpochProgress
+from dlnotes.model_cache import restore_or_train
 from dlnotes.models.cnn import FEATURES_LAYER, SMALL_CNN_BATCH_SIZE, SMALL_CNN_EPOCHS, fit_one_cycle, small_cnn
 from dlnotes.validation import non_negative_int, positive_int
 
-# What each classifier variant is trained on: the keyword arguments of train_classifier. A cached file trained with
-# another recipe is trained again; ARCHITECTURE names the network, so that a change of small_cnn changes the key.
+# What each classifier variant is trained on: the keyword arguments of train_classifier. They are the cache's key:
+# another recipe is trained anew; ARCHITECTURE names the network, so that a change of small_cnn changes the key.
 # "full" is chapter 02's recipe; "fast" a few hundred steps of it, for FAST runs and the unit tests.
 ARCHITECTURE = "dlnotes.models.cnn.small_cnn, one-cycle Adam (chapter 02), v2"
 CLASSIFIER_RECIPES = {
@@ -91,42 +90,34 @@ def class_shares(probabilities) -> np.ndarray:
 # --- the classifier -----------------------------------------------------------------------------------------------
 
 
-def cache_dir() -> Path:
-    """Where trained helper models are kept: ``$DLNOTES_CACHE_DIR``, else ``~/.cache/dlnotes``."""
-    return Path(os.environ.get("DLNOTES_CACHE_DIR") or Path.home() / ".cache" / "dlnotes")
+def load_classifier(variant: str = "full", directory: str | os.PathLike | None = None, verbose: bool = True,
+                    retrain: bool = False):
+    """The MNIST classifier of ``variant`` ("full" or "fast"), from the model cache or trained now (and cached).
 
-
-def load_classifier(variant: str = "full", directory: str | os.PathLike | None = None, verbose: bool = True):
-    """The MNIST classifier of ``variant`` ("full" or "fast"), from the cache or trained now (and cached).
-
-    Returns ``(classifier, info)``; ``info`` says what it was trained on and its test accuracy.
+    Returns ``(classifier, info)``; ``info`` says what it was trained on and its test accuracy. The cache
+    (:mod:`dlnotes.model_cache`) keys it by the recipe, the network and the versions; ``directory`` overrides the
+    cache's folder, ``retrain=True`` trains it again.
     """
     if variant not in CLASSIFIER_RECIPES:
         raise ValueError(f"load_classifier: variant must be one of {sorted(CLASSIFIER_RECIPES)}, got {variant!r}")
     recipe = CLASSIFIER_RECIPES[variant]
-    directory = Path(directory) if directory is not None else cache_dir()
-    model_path, info_path = directory / f"mnist_small_cnn_{variant}.keras", directory / f"mnist_small_cnn_{variant}.json"
-    if model_path.is_file() and info_path.is_file():
-        try:
-            info = json.loads(info_path.read_text(encoding="utf-8"))
-            if info.get("recipe") == recipe and info.get("architecture") == ARCHITECTURE:
-                classifier = keras.saving.load_model(model_path)
-                if verbose:
-                    print(f"MNIST classifier ({variant}) loaded from {model_path}: test accuracy {info['test_accuracy']:.4f}")
-                return classifier, info
-            reason = "it was trained with another recipe"
-        except (OSError, ValueError, KeyError) as exc:
-            reason = f"it cannot be read ({type(exc).__name__}: {exc})"
-        if verbose:
-            print(f"retraining the cached classifier {model_path}: {reason}")
-    classifier, info = train_classifier(**recipe, verbose=verbose)
-    info["recipe"], info["architecture"] = recipe, ARCHITECTURE
-    directory.mkdir(parents=True, exist_ok=True)
-    _atomic_write(model_path, lambda path: classifier.save(path))
-    _atomic_write(info_path, lambda path: Path(path).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8"))
-    if verbose:
-        print(f"saved to {model_path}")
-    return classifier, info
+
+    def train():
+        classifier, info = train_classifier(**recipe, verbose=verbose)
+        return classifier, {**info, "recipe": recipe, "architecture": ARCHITECTURE}, {}
+
+    outcome = restore_or_train(
+        f"mnist_small_cnn_{variant}",
+        {"recipe": recipe, "architecture": ARCHITECTURE},
+        build=lambda: small_cnn(augment=recipe["augment"], seed=recipe["seed"]),
+        train=train,
+        retrain=retrain,
+        directory=directory,
+        echo=print if verbose else None,
+    )
+    if verbose and outcome.loaded:
+        print(f"MNIST classifier ({variant}): test accuracy {outcome.info['test_accuracy']:.4f}")
+    return outcome.model, outcome.info
 
 
 def train_classifier(
@@ -150,7 +141,8 @@ def train_classifier(
     keras.utils.set_random_seed(seed)
     classifier = small_cnn(augment=augment, seed=seed)
     started = time.perf_counter()
-    fit_one_cycle(classifier, x_train, y_train, epochs=epochs, batch_size=batch_size, verbose=2 if verbose else 0)
+    progress = [EpochProgress(label="MNIST classifier")] if verbose else None  # a line per epoch, and every 30 s
+    fit_one_cycle(classifier, x_train, y_train, epochs=epochs, batch_size=batch_size, callbacks=progress)
     train_seconds = time.perf_counter() - started
     probabilities = classifier.predict(to_unit_range(x_test)[..., None], batch_size=1000, verbose=0)
     accuracy = float(np.mean(probabilities.argmax(axis=1) == y_test))
@@ -246,16 +238,3 @@ def _image_batch(images) -> np.ndarray:
 def _psd_sqrt(matrix: np.ndarray) -> np.ndarray:
     values, vectors = np.linalg.eigh((matrix + matrix.T) / 2)
     return (vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T
-
-
-def _atomic_write(path: Path, write) -> None:
-    """Write through a temporary file in the same folder, so that a concurrent reader never sees half a file."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=path.suffix)
-    os.close(handle)
-    try:
-        write(temporary)
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; a cache is as readable as any other file
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)

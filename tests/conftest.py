@@ -6,11 +6,20 @@ import re
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 os.environ.setdefault("MPLBACKEND", "Agg")
+# The tests always train: a model loaded from the model cache would hide one that stopped learning. The kernels
+# that run the chapters inherit this; tests/test_model_cache.py switches the cache on in a folder of its own.
+os.environ["DLNOTES_CACHE"] = "off"
 
 import pytest  # noqa: E402
 
 from dlnotes.course.notebooks import find_chapters  # noqa: E402
 from dlnotes.course.runner import run_chapter  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fresh_cache_dir(tmp_path_factory):
+    """Whatever a test caches goes to a folder of this session, never to the user's ~/.cache/dlnotes."""
+    os.environ["DLNOTES_CACHE_DIR"] = str(tmp_path_factory.mktemp("dlnotes_cache"))
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 """Epoch timing, weight snapshots and gradient norms during fit."""
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -9,7 +10,7 @@ import keras
 import numpy as np
 import pytest
 
-from dlnotes.callbacks import EpochTimer, GradientNormLog, WeightsAtEpoch
+from dlnotes.callbacks import EpochProgress, EpochScore, EpochTimer, GradientNormLog, WeightsAtEpoch, format_logs
 
 X = np.random.default_rng(0).normal(size=(32, 2)).astype("float32")
 Y = X.sum(axis=1)
@@ -164,3 +165,42 @@ def test_gradient_norm_under_two_replicas_is_that_of_the_whole_batch(tmp_path):
     assert result["replicas"] == 2 and len(result["norms"]) == 4
     # each replica holds half the batch; the norm logged is that of the summed gradient, not of one half
     assert result["norms"][0] == pytest.approx(result["by_hand"], rel=1e-5)
+
+
+@pytest.mark.slow  # trains a model
+def test_progress_prints_one_line_per_epoch_with_every_logged_number():
+    lines = []
+    progress = EpochProgress(label="tiny", echo=lines.append)
+    model = tiny_model(metrics=["mae"])
+    model.fit(X, Y, epochs=2, batch_size=8, validation_split=0.25, shuffle=False, verbose=0, callbacks=[progress])
+    assert len(lines) == 2 and len(progress.seconds) == 2
+    pattern = r"tiny: epoch 2/2: loss \d\.\d+(e-\d+)?, mae [\d.]+, val_loss [\d.]+, val_mae [\d.]+ \(\d+\.\d s\)"
+    assert re.fullmatch(pattern, lines[1]), lines[1]
+
+
+@pytest.mark.slow  # trains a model
+def test_progress_inside_a_long_epoch_prints_the_step_reached():
+    lines = []
+    tiny_fit([EpochProgress(every_seconds=1e-9, echo=lines.append)], epochs=1)  # every step is "long"
+    assert re.fullmatch(r"epoch 1/1: step 1/4, loss [\d.]+ \(\d+ s\)", lines[0]), lines[0]
+    assert len(lines) == 5 and lines[-1].startswith("epoch 1/1: loss")
+
+
+def test_progress_and_score_check_their_arguments():
+    with pytest.raises(ValueError, match="every_seconds must be a positive number, got 0"):
+        EpochProgress(every_seconds=0)
+    with pytest.raises(TypeError, match="label must be a str"):
+        EpochProgress(label=3)
+    with pytest.raises(TypeError, match="score must be a function of the model"):
+        EpochScore(0.5, "score")
+    with pytest.raises(ValueError, match="name must be a non-empty str"):
+        EpochScore(lambda model: 0.0, "")
+    assert format_logs({"loss": np.float32(0.123456), "accuracy": 1}) == "loss 0.1235, accuracy 1"
+
+
+@pytest.mark.slow  # trains a model
+def test_score_is_computed_once_per_epoch():
+    score = EpochScore(lambda model: float(model.predict(X[:4], verbose=0).sum()), "sum of 4 outputs")
+    model = tiny_fit([score], epochs=3)
+    assert len(score.scores) == 3
+    assert score.scores[-1] == pytest.approx(float(model.predict(X[:4], verbose=0).sum()), rel=1e-6)

@@ -1,5 +1,6 @@
 """The course runner on tiny notebooks: metrics, failures named by notebook and cell, timeouts, reports, CLI."""
 
+import io
 import json
 import os
 
@@ -7,6 +8,7 @@ import nbformat
 import pytest
 
 from dlnotes.course.cli import main
+from dlnotes.course.progress import ChapterWatch
 from dlnotes.course.runner import run_chapter, run_course
 
 
@@ -94,3 +96,20 @@ def test_figures_are_stored_even_when_the_runner_uses_agg(tmp_path, monkeypatch)
     outputs = json.loads((tmp_path / "out" / "01_plot.ipynb").read_text())["cells"][-1]["outputs"]
     assert any("image/png" in output.get("data", {}) for output in outputs)
     assert os.environ["MPLBACKEND"] == "Agg"  # restored for this process
+
+
+@pytest.mark.slow
+def test_parameters_reach_the_chapter_and_the_watch_shows_the_running_cell(tmp_path):
+    cells = ["from dlnotes import record\nrecord('seed_seen', SEED)", "import time\nprint('epoch 1/2: loss 0.5')\ntime.sleep(3)"]
+    (tmp_path / "notebooks").mkdir()
+    notebook = write_notebook(tmp_path / "notebooks" / "01_p.ipynb", *cells)
+    source = json.loads(notebook.read_text())
+    source["cells"][0]["source"] = "FAST = False\nSEED = 0"
+    notebook.write_text(json.dumps(source))
+    results = run_course(out_dir=tmp_path / "out", fast=True, notebook_dir=notebook.parent, echo=lambda *a, **k: None,
+                         parameters={"SEED": 7}, watch=False)
+    assert results[0].metrics == {"seed_seen": 7}
+    stream = io.StringIO()
+    watch = ChapterWatch("01_p", 4, None, tty=False, interval=0.1, stream=stream)
+    assert run_chapter(notebook, tmp_path / "out", parameters={"SEED": 7}, watch=watch).status == "ok"
+    assert "      01_p: cell 4/4, 0:0" in stream.getvalue() and "| epoch 1/2: loss 0.5" in stream.getvalue()

@@ -1,5 +1,5 @@
-"""The command line, ``python -m dlnotes``: ``run [--fast] [--only 01,02] [--out build/]``, ``list``, ``lint``,
-``glossary [--write]``, and the teacher's ``student`` and ``grade`` (dlnotes.course.grading.cli)."""
+"""The command line, ``python -m dlnotes``: ``run [--fast] [--only 01,02] [--out build/] [-p NAME VALUE] [--retrain]``,
+``list``, ``lint``, ``glossary [--write]``, and the teacher's ``student`` and ``grade`` (dlnotes.course.grading.cli)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from dlnotes.course.glossary import GLOSSARY_PATH, collect, render
 from dlnotes.course.grading import cli as assignment_commands
 from dlnotes.course.lint import lint_notebooks
 from dlnotes.course.notebooks import NotebookError, find_chapters
+from dlnotes.course.parameters import parse_value
 from dlnotes.course.runner import DEFAULT_CELL_TIMEOUT, run_course
 
 
@@ -27,6 +28,12 @@ def main(argv: list[str] | None = None) -> int:
         default=DEFAULT_CELL_TIMEOUT,
         help=f"seconds a single cell may run (default: {DEFAULT_CELL_TIMEOUT})",
     )
+    run.add_argument(
+        "-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+        help="set a parameter of the chapters, as papermill -p does: -p SEED 3 -p DCGAN_EPOCHS 50 "
+        "(VALUE: an int, float, True, False, None or text)",
+    )
+    run.add_argument("--retrain", action="store_true", help="train every model again instead of loading it from the model cache")
     commands.add_parser("list", help="list the chapters")
     lint = commands.add_parser("lint", help="check notebooks against the chapter template (exit 1 on violations)")
     lint.add_argument("notebooks", nargs="*", type=Path, help="notebooks to check (default: every notebook of the course)")
@@ -49,7 +56,9 @@ def main(argv: list[str] | None = None) -> int:
             return glossary_command(args.write)
         if args.command in assignment_commands.COMMANDS:
             return assignment_commands.run(args)
-        results = run_course(only=args.only, out_dir=args.out, fast=args.fast, cell_timeout=args.cell_timeout)
+        parameters = {name: parse_value(value) for name, value in args.parameter}
+        results = run_course(only=args.only, out_dir=args.out, fast=args.fast, cell_timeout=args.cell_timeout,
+                             parameters=parameters, retrain=args.retrain)
     except (NotebookError, ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -6,11 +6,13 @@ import logging
 import os
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dlnotes.course.notebooks import NOTEBOOK_DIR, describe_cell, find_chapters, load_notebook, read_metrics
+from dlnotes.course.parameters import check_parameters
+from dlnotes.course.progress import ChapterWatch, minutes, recorded_timing
 from dlnotes.course.reports import write_reports
 from dlnotes.session import quiet_tensorflow
 
@@ -75,8 +77,13 @@ def run_chapter(
     fast: bool = True,
     parameters: dict | None = None,
     cell_timeout: int = DEFAULT_CELL_TIMEOUT,
+    watch: ChapterWatch | None = None,
 ) -> ChapterResult:
-    """Execute one chapter notebook into ``out_dir`` and collect its metrics and timings."""
+    """Execute one chapter notebook into ``out_dir`` and collect its metrics and timings.
+
+    ``watch`` (dlnotes.course.progress) follows the cells and outputs as they come; without it, papermill's
+    progress bar shows on a terminal.
+    """
     import papermill
 
     notebook, out_dir = Path(notebook), Path(out_dir)
@@ -89,7 +96,7 @@ def run_chapter(
     start = time.perf_counter()
     error = None
     try:
-        with _inline_figures():
+        with _inline_figures(), watch or nullcontext():
             papermill.execute_notebook(
                 str(notebook),
                 str(output),
@@ -97,7 +104,8 @@ def run_chapter(
                 cwd=str(notebook.parent),
                 kernel_name="python3",
                 execution_timeout=cell_timeout,
-                progress_bar=sys.stderr.isatty(),
+                progress_bar=watch is None and sys.stderr.isatty(),
+                log_output=watch is not None,
                 # ipykernel >= 7 warns on stderr about unencrypted local TCP: noise for a local run
                 extra_arguments=["--IPKernelApp.log_level=ERROR"],
             )
@@ -137,17 +145,31 @@ def run_course(
     cell_timeout: int = DEFAULT_CELL_TIMEOUT,
     notebook_dir: Path = NOTEBOOK_DIR,
     echo=print,
+    parameters: dict | None = None,
+    retrain: bool = False,
+    watch: bool = True,
 ) -> list[ChapterResult]:
-    """Execute the selected chapters one after another, echoing progress, and write the reports."""
+    """Execute the selected chapters one after another, echoing progress, and write the reports.
+
+    ``parameters`` go to every chapter (papermill's ``-p``), checked first against each chapter's parameters
+    cell; ``retrain`` sets ``RETRAIN = True``, so that no model comes from the model cache. ``watch`` shows the
+    running cell, the latest output line and the time left (:class:`dlnotes.course.progress.ChapterWatch`).
+    """
     chapters = find_chapters(only, notebook_dir)
+    parameters = check_parameters({**(parameters or {}), **({"RETRAIN": True} if retrain else {})}, chapters)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     mode = "fast" if fast else "full"
-    echo(f"Running {len(chapters)} chapter(s) in {mode} mode; executed notebooks go to {out_dir}/")
+    given = "".join(f", {name} = {value!r}" for name, value in parameters.items())
+    echo(f"Running {len(chapters)} chapter(s) in {mode} mode{given}; executed notebooks go to {out_dir}/")
     results = []
     for number, notebook in enumerate(chapters, 1):
-        echo(f"[{number}/{len(chapters)}] {notebook.stem} ...", flush=True)
-        result = run_chapter(notebook, out_dir, fast=fast, cell_timeout=cell_timeout)
+        timing = recorded_timing(notebook, out_dir, fast)
+        last = f" (last run {minutes(timing.seconds)})" if timing else ""
+        echo(f"[{number}/{len(chapters)}] {notebook.stem}{last} ...", flush=True)
+        cells = len(load_notebook(notebook)["cells"]) + 1  # papermill adds a cell with the parameters
+        result = run_chapter(notebook, out_dir, fast=fast, parameters=parameters or None, cell_timeout=cell_timeout,
+                             watch=ChapterWatch(notebook.stem, cells, timing) if watch else None)
         results.append(result)
         metrics = ", ".join(f"{k}={v:.4g}" for k, v in result.metrics.items())
         echo(f"      {result.status} in {result.seconds:.1f} s" + (f"; {metrics}" if metrics else ""))

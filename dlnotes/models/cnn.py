@@ -111,10 +111,13 @@ def fit_one_cycle(
     validation_data=None,
     callbacks=None,
     verbose: int = 0,
+    cached: bool = False,
+    retrain: bool = False,
 ):
     """Compile ``model`` (Adam on :func:`one_cycle_schedule`, sparse cross-entropy, accuracy; no XLA) and fit it.
 
-    Returns the Keras ``History``.
+    ``cached``: fit through :func:`dlnotes.model_cache.fit` (a line per epoch; the next run loads the model unless
+    ``retrain``) instead of ``model.fit``. Returns the Keras ``History``.
     """
     if not isinstance(model, keras.Model):
         raise TypeError(f"fit_one_cycle: model must be a keras.Model, got {type(model).__name__}")
@@ -131,6 +134,11 @@ def fit_one_cycle(
         metrics=["accuracy"],
         jit_compile=False,  # XLA makes Conv2D + pooling 7-15x slower on a CPU (measured; see the chapter)
     )
+    if cached:
+        from dlnotes import model_cache
+
+        return model_cache.fit(model, x, y, epochs=epochs, batch_size=batch_size, validation_data=validation_data,
+                               callbacks=callbacks, retrain=retrain)
     return model.fit(
         x, y, epochs=epochs, batch_size=batch_size, validation_data=validation_data, callbacks=callbacks, verbose=verbose
     )

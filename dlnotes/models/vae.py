@@ -211,11 +211,14 @@ def fit_binarized_vae(
     learning_rate: float = 1e-3,
     seed: int = 0,
     jit_compile: bool = False,
-    verbose: int = 0,
+    name: str | None = None,
+    retrain: bool = False,
 ):
     """Chapter 07's recipe: compile ``vae`` with Adam whose learning rate decays along a cosine from
     ``learning_rate`` to a tenth of it, and fit it on freshly binarised ``images`` every epoch
-    (:func:`dlnotes.data.dynamically_binarized`). Returns the Keras ``History``."""
+    (:func:`dlnotes.data.dynamically_binarized`), through the model cache (:func:`dlnotes.model_cache.fit`:
+    ``name`` labels it, ``retrain`` trains even when it is cached). Returns the Keras ``History``."""
+    from dlnotes import model_cache
     from dlnotes.data import dynamically_binarized
 
     if not isinstance(vae, VAE):
@@ -226,5 +229,7 @@ def fit_binarized_vae(
     steps = epochs * -(-len(images) // batch_size)
     schedule = keras.optimizers.schedules.CosineDecay(learning_rate, steps, alpha=0.1)
     vae.compile(optimizer=keras.optimizers.Adam(schedule), jit_compile=jit_compile)
+    pipeline = dynamically_binarized(images, batch_size, seed=seed)
     # shuffle=False: the pipeline draws a new order every epoch itself (Keras would only warn that it cannot shuffle it)
-    return vae.fit(dynamically_binarized(images, batch_size, seed=seed), epochs=epochs, shuffle=False, verbose=verbose)
+    return model_cache.fit(vae, pipeline, epochs=epochs, shuffle=False, name=name, retrain=retrain,
+                           data_key=(images, batch_size, seed))

@@ -27,6 +27,13 @@ class TrainingSnapshots(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         self._start = time.perf_counter()
 
+    def cache_state(self) -> dict:
+        """The images so far, for dlnotes.model_cache: a GAN loaded from the cache comes with its snapshots."""
+        return {"images": list(self.images)}
+
+    def restore_cache_state(self, state: dict) -> None:
+        self.images = list(state.get("images", []))
+
     def on_epoch_end(self, epoch, logs=None):
         self.images.append(keras.ops.convert_to_numpy(self.model.generator(self.noise, training=False)))
         if self.verbose:
