@@ -26,7 +26,6 @@ from dlnotes.course.grading.chapter import (
 from dlnotes.course.grading.grade import (
     find_submissions,
     grade_folder,
-    grade_one,
     prepare_submission,
     read_verdicts,
     score,
@@ -347,16 +346,18 @@ def test_grading_a_folder_yields_the_expected_table(graded_tiny):
     _, out = graded_tiny
     with open(out / "grades.csv", newline="", encoding="utf-8") as stream:
         rows = list(csv.reader(stream))
+    isolation = rows[1][-1]  # the same for every row: empty where bubblewrap isolates the kernels
     assert rows == [
-        ["student", "ex1", "ex2", "total", "note"],
-        ["blank", "0", "0", "0", "ex1: answer is 42; ex2: double(3) == 6"],
-        ["carol", "1", "2", "3", ""],
-        ["forever", "0", "0", "0", "cell 11 ran longer than 5 s"],
-        ["good", "1", "2", "3", ""],
-        ["notjson", "0", "0", "0", "notjson.ipynb: not a notebook (invalid JSON at line 1, column 1: Expecting value)"],
-        ["raises", "0", "0", "0", "cell 8 raised RuntimeError: oops"],
-        ["tampered", "0", "2", "2", "ex1: answer is 42"],
-        ["wrong", "0", "2", "2", "ex1: answer is 42"],
+        ["student", "ex1", "ex2", "total", "note", "isolation"],
+        ["blank", "0", "0", "0", "ex1: answer is 42; ex2: double(3) == 6", isolation],
+        ["carol", "1", "2", "3", "", isolation],
+        ["forever", "0", "0", "0", "cell 11 ran longer than 5 s", isolation],
+        ["good", "1", "2", "3", "", isolation],
+        ["notjson", "0", "0", "0", "notjson.ipynb: not a notebook (invalid JSON at line 1, column 1: Expecting value)",
+         isolation],
+        ["raises", "0", "0", "0", "cell 8 raised RuntimeError: oops", isolation],
+        ["tampered", "0", "2", "2", "ex1: answer is 42", isolation],
+        ["wrong", "0", "2", "2", "ex1: answer is 42", isolation],
     ]
 
 
@@ -379,9 +380,10 @@ def test_prepare_restores_official_checks_and_sets_fast():
     prepared, notes = prepare_submission(submission, assignment, {"FAST": True})
     assert notes == ["check cell of ex2 was missing: appended at the end"]
     assert prepared.cells[2].source == "# set by the grader\nFAST = True"  # right after the parameters cell
-    restored = prepared.cells[9]
-    assert restored.cell_type == "code" and restored.source == tiny_chapter().cells[7].source
-    assert prepared.cells[-1].source == tiny_chapter().cells[10].source
+    restored = prepared.cells[9]  # the check cell becomes an export cell: the judge runs the official check
+    assert restored.cell_type == "code"
+    assert "export_answers('ex1', ['answer'], globals(), '/home/student/grader-inputs.json'" in restored.source
+    assert "export_answers('ex2', ['double']" in prepared.cells[-1].source
     assert prepared.cells[-1].metadata["dlnotes"] == {"role": "check", "exercise": "ex2"}
 
 
@@ -400,7 +402,7 @@ def test_a_notebook_over_its_time_is_killed_with_its_kernel(tmp_path):
     submission = tmp_path / "slow.ipynb"
     nbformat.write(answered(student_version(assignment), ex1="import time\ntime.sleep(600)"), str(submission))
     before = {p.pid for p in psutil.Process().children(recursive=True)}
-    grade = grade_one("slow", submission, assignment, tmp_path, {"FAST": True}, cell_timeout=600, notebook_timeout=4)
+    (grade,) = grade_folder(assignment, tmp_path, tmp_path / "out", cell_timeout=600, notebook_timeout=4, echo=lambda *a: None)
     assert grade.scores == {"ex1": 0, "ex2": 0} and grade.note == "the notebook ran longer than 4 s"
     left = [p for p in psutil.Process().children(recursive=True) if p.pid not in before]
     assert not left, f"processes left running: {[p.cmdline() for p in left]}"

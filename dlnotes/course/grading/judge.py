@@ -68,7 +68,8 @@ class Judge:
         for index, cell in enumerate(self.assignment.notebook.cells):
             exercise_id = checks.get(index)
             if exercise_id:
-                notebook.cells.append(_code_cell(f"{GRADER_MODULE}\n_grader.start_recording({exercise_id!r}, {self.names[exercise_id]!r}, globals())"))
+                start = f"_grader.start_recording({exercise_id!r}, {self.names[exercise_id]!r}, globals())"
+                notebook.cells.append(_code_cell(f"{GRADER_MODULE}\n{start}"))
             notebook.cells.append(nbformat.from_dict(dict(cell, outputs=[]) if cell.cell_type == "code" else dict(cell)))
             if exercise_id:
                 notebook.cells.append(_code_cell("_grader.stop_recording(globals())"))
@@ -95,7 +96,8 @@ class Judge:
             failed = {e: v for e, v in self.verdicts(reference).items() if not v.get("passed")}
         except (CellExecutionError, JudgeError) as error:
             self.__exit__(None, None, None)
-            raise JudgeError(f"the reference run of {self.assignment.name} failed: {' '.join(str(error).split())[:600]}") from None
+            message = " ".join(str(error).split())[:600]
+            raise JudgeError(f"the reference run of {self.assignment.name} failed: {message}") from None
         if failed:
             self.__exit__(None, None, None)
             details = "; ".join(f"{e}: {_first_failure(v)}" for e, v in failed.items())

@@ -84,7 +84,10 @@ class Sandbox:
                 "network; only their resources are limited"
             )
         if not self.own_user:
-            return "partly isolated: kernels run as the teacher's user (in a user namespace), so the process limit counts the teacher's processes"
+            return (
+                "partly isolated: kernels run as the teacher's user (in a user namespace), "
+                "so the process limit counts the teacher's processes"
+            )
         return ""
 
     def kernel_command(self, command: list[str], workdir: Path, hidden: list[Path], limits: Limits, slot: int) -> list[str]:
@@ -118,7 +121,8 @@ class Sandbox:
         prefix.append("--")
         if self.own_user:
             uid = str(FIRST_UID + slot)
-            prefix += ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]
+            prefix += ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups"]
+            prefix += ["--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]
         return prefix + limited
 
     def user(self, slot: int) -> int | None:
