@@ -8,7 +8,9 @@ than ``--cell-timeout`` seconds, writes the executed notebook and a status file:
 :mod:`dlnotes.course.grading.sandbox`), in the work folder that is this process's working directory, and talks
 to this process over Unix sockets in that folder (it has no network). This process stays outside the sandbox,
 so what it records (the status, which cell failed) is not the kernel's to forge. The grader bounds the whole
-run from outside (it kills this process and its kernel when the notebook takes too long).
+run from outside (it kills this process and its kernel when the notebook takes too long), and this process
+dies with the grader; the kernel dies with this process (bubblewrap's ``--die-with-parent``, or, without
+bubblewrap, ipykernel's watch on its parent).
 """
 
 from __future__ import annotations
@@ -25,16 +27,21 @@ from pathlib import Path
 sys.modules.setdefault("rfc3987_syntax", None)
 
 import nbformat  # noqa: E402
-from jupyter_client.manager import KernelManager  # noqa: E402
+from jupyter_client.manager import AsyncKernelManager  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError  # noqa: E402
 
 from dlnotes.course.grading.sandbox import Limits, Sandbox  # noqa: E402
 from dlnotes.course.notebooks import cell_number  # noqa: E402
+from dlnotes.course.processes import die_with_parent  # noqa: E402
 
 
-class SandboxedKernelManager(KernelManager):
-    """A kernel started through :meth:`Sandbox.kernel_command`, reached over Unix sockets in its work folder."""
+class SandboxedKernelManager(AsyncKernelManager):
+    """A kernel started through :meth:`Sandbox.kernel_command`, reached over Unix sockets in its work folder.
+
+    Asynchronous, as nbclient expects: with a blocking client, nbclient's wait for the kernel's output blocks
+    its event loop, and the cell timeout never fires while a cell loops.
+    """
 
     def __init__(self, sandbox: Sandbox, workdir: Path, hidden: list[Path], limits: Limits, slot: int):
         # "kernel" is relative: this process and the kernel both run in the work folder, whatever its path inside
@@ -85,12 +92,13 @@ def execute(prepared: Path, executed: Path, cell_timeout: int, sandbox_spec: Pat
         km=SandboxedKernelManager(sandbox, workdir, hidden, limits, slot),
         timeout=cell_timeout,
         resources={"metadata": {"path": str(workdir)}},
+        shutdown_kernel="immediate",  # a submission's kernel is disposable: kill it, do not wait for it
         # ipykernel >= 7 warns on stderr about unencrypted local TCP: noise for a local run
         extra_arguments=["--IPKernelApp.log_level=ERROR"],
     )
     status = {"status": "ok", "reason": ""}
     try:
-        client.execute()
+        client.execute(cleanup_kc=True)  # nbclient shuts down only the kernels it starts itself, unless told
     except CellTimeoutError:
         where = _cell_name(notebook, _running_cell(notebook))
         status = {"status": "timeout", "reason": f"{where} ran longer than {cell_timeout} s"}
@@ -122,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("sandbox", type=Path)
     parser.add_argument("--cell-timeout", type=int, default=120)
     args = parser.parse_args(argv)
+    die_with_parent()  # a grader killed (kill -9) takes this process, and so the kernel, with it
     status = execute(args.prepared, args.executed, args.cell_timeout, args.sandbox)
     args.status.write_text(json.dumps(status) + "\n", encoding="utf-8")
     return 0

@@ -42,6 +42,7 @@ from dlnotes.course.grading.execute import write_sandbox
 from dlnotes.course.grading.judge import INPUTS_FILE, Judge, export_source
 from dlnotes.course.grading.sandbox import HOME, Limits, Sandbox, find_sandbox, prepare_workdir
 from dlnotes.course.notebooks import INSERTED_BY_GRADER, METADATA_KEY, NOTEBOOK_DIR, read_notebook
+from dlnotes.course.processes import Children, kill_family
 from dlnotes.validation import positive_int
 
 DEFAULT_CELL_TIMEOUT = 120  # seconds; a FAST-mode chapter cell stays well below
@@ -201,6 +202,7 @@ class GradingRun:
     limits: Limits
     hidden: tuple[Path, ...]  # folders every kernel sees empty
     inputs: Path  # the judge's recorded inputs of the answer functions
+    executors: Children = field(default_factory=Children)  # the running executors, all killed if grading stops
 
 
 @dataclass
@@ -238,7 +240,7 @@ def execute_submission(student: str, submission: Path, run: GradingRun, slot: in
     nbformat.write(notebook, str(prepared))
     write_sandbox(spec, run.sandbox, list(run.hidden), run.limits, slot)
     executed = run.out_dir / "executed" / f"{key}.ipynb"
-    status = _run_executor(prepared, executed, status_file, spec, work, run.cell_timeout, run.notebook_timeout)
+    status = _run_executor(prepared, executed, status_file, spec, work, run)
     if status["status"] != "ok":  # the partial run stays in executed/ for the teacher
         return Execution(student, zero_reason=status["reason"], notes=notes, executed=str(executed))
     answers = collect_answers(work / "answers", private / "answers")
@@ -298,32 +300,22 @@ def grade_one(student: str, submission: Path, judge: Judge, run: GradingRun, slo
 
 
 def _run_executor(
-    prepared: Path, executed: Path, status_file: Path, spec: Path, work: Path, cell_timeout: int, notebook_timeout: int
+    prepared: Path, executed: Path, status_file: Path, spec: Path, work: Path, run: GradingRun
 ) -> dict:
     """Run :mod:`dlnotes.course.grading.execute` in a child process; kill it and its kernel past the timeout."""
-    import psutil  # a dependency of ipykernel
-
     executed.parent.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "dlnotes.course.grading.execute", str(prepared), str(executed), str(status_file)]
-    command += [str(spec), "--cell-timeout", str(cell_timeout)]
+    command += [str(spec), "--cell-timeout", str(run.cell_timeout)]
     environment = {**os.environ, MODE_VARIABLE: "student", "MPLBACKEND": "Agg"}
     environment.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    child = subprocess.Popen(command, cwd=work, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        log, _ = child.communicate(timeout=notebook_timeout)
-    except subprocess.TimeoutExpired:
-        # The kernel runs in its own session: kill the whole process tree, not just the child.
+    options = {"cwd": work, "env": environment, "stdout": subprocess.PIPE, "stderr": subprocess.STDOUT, "text": True}
+    with run.executors.start(command, **options) as child:
         try:
-            family = psutil.Process(child.pid).children(recursive=True)
-        except psutil.NoSuchProcess:
-            family = []
-        for process in [*family, child]:
-            try:
-                process.kill()
-            except psutil.NoSuchProcess:
-                pass
-        child.communicate()
-        return {"status": "timeout", "reason": f"the notebook ran longer than {notebook_timeout} s"}
+            log, _ = child.communicate(timeout=run.notebook_timeout)
+        except subprocess.TimeoutExpired:
+            kill_family(child.pid)  # the executor, its kernel (in a session of its own) and what the kernel started
+            child.communicate()
+            return {"status": "timeout", "reason": f"the notebook ran longer than {run.notebook_timeout} s"}
     if status_file.is_file():
         return json.loads(status_file.read_text(encoding="utf-8"))
     last_line = next((line for line in reversed(log.splitlines()) if line.strip()), "no output")
@@ -403,11 +395,16 @@ def _grade_all(found: dict[str, Path], judge: Judge, run: GradingRun, jobs: int,
     grades = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {student: pool.submit(execute, student, path) for student, path in found.items()}
-        for student, future in futures.items():
-            grade = judge_submission(future.result(), judge, run)
-            grades.append(grade)
-            note = f" ({grade.note})" if grade.note else ""
-            echo(f"  {student}: {grade.total:g} of {total:g}{note}")
+        try:
+            for student, future in futures.items():
+                grade = judge_submission(future.result(), judge, run)
+                grades.append(grade)
+                note = f" ({grade.note})" if grade.note else ""
+                echo(f"  {student}: {grade.total:g} of {total:g}{note}")
+        except BaseException:  # Ctrl-C, or the judge failed: no submission runs on, no kernel stays behind
+            pool.shutdown(wait=False, cancel_futures=True)
+            run.executors.stop()
+            raise
     return grades
 
 

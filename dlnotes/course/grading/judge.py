@@ -86,23 +86,29 @@ class Judge:
             if saved is not None:
                 os.environ[MODE_VARIABLE] = saved
         try:
-            for index, cell in enumerate(self.notebook.cells):
-                if cell.cell_type == "code":
-                    self.client.execute_cell(cell, index)
-            self._run(f"{GRADER_MODULE}\nfrom dlnotes.assignments import use_mode\nuse_mode('student')")
-            reference = self.folder / "reference-answers"
-            for exercise_id in self.names:
-                self._run(export_source(exercise_id, self.names[exercise_id], str(self.inputs), str(reference)))
-            failed = {e: v for e, v in self.verdicts(reference).items() if not v.get("passed")}
-        except (CellExecutionError, JudgeError) as error:
+            self._judge_the_reference()
+        except CellExecutionError as error:
             self.__exit__(None, None, None)
             message = " ".join(str(error).split())[:600]
             raise JudgeError(f"the reference run of {self.assignment.name} failed: {message}") from None
-        if failed:
+        except BaseException:  # unfair checks (JudgeError), or Ctrl-C: the kernel must not outlive the judge
             self.__exit__(None, None, None)
+            raise
+        return self
+
+    def _judge_the_reference(self) -> None:
+        """Run the reference notebook, export its answers as data and judge them; JudgeError if one fails."""
+        for index, cell in enumerate(self.notebook.cells):
+            if cell.cell_type == "code":
+                self.client.execute_cell(cell, index)
+        self._run(f"{GRADER_MODULE}\nfrom dlnotes.assignments import use_mode\nuse_mode('student')")
+        reference = self.folder / "reference-answers"
+        for exercise_id in self.names:
+            self._run(export_source(exercise_id, self.names[exercise_id], str(self.inputs), str(reference)))
+        failed = {e: v for e, v in self.verdicts(reference).items() if not v.get("passed")}
+        if failed:
             details = "; ".join(f"{e}: {_first_failure(v)}" for e, v in failed.items())
             raise JudgeError(f"{self.assignment.name}: the reference answers, judged as data, fail their checks ({details})")
-        return self
 
     def __exit__(self, *exc) -> None:
         if self._kernel is not None:

@@ -103,6 +103,8 @@ class Sandbox:
             limited += [name, str(value)]
         limited += ["--", *command]
         if self.bwrap is None:
+            # ipykernel exits when this process (the one starting it) is gone; bwrap's --die-with-parent does it below
+            environment["JPY_PARENT_PID"] = str(os.getpid())
             return ["env", "-i", *(f"{k}={v}" for k, v in environment.items()), *limited]
         prefix = [self.bwrap, *_namespaces(self.own_user), "--die-with-parent", "--new-session"]
         prefix += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
