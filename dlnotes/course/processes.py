@@ -47,17 +47,16 @@ def kill_family(process: psutil.Process | int) -> None:
     psutil.wait_procs(family, timeout=5)
 
 
-@contextmanager
-def ending_new_children() -> Iterator[None]:
-    """On the way out of the block, however it ends, kill what child processes it started and left running
-    (a kernel that an interrupted notebook run did not shut down), with their families."""
-    before = {child.pid for child in psutil.Process().children()}
-    try:
-        yield
-    finally:
-        for child in psutil.Process().children():
-            if child.pid not in before:
-                kill_family(child)
+def child_pids() -> set[int]:
+    """The pids of this process's children now (to tell, later, which children a piece of work started)."""
+    return {child.pid for child in psutil.Process().children()}
+
+
+def kill_new_children(before: set[int]) -> None:
+    """Kill, with their families, this process's children that are not in ``before`` (see :func:`child_pids`)."""
+    for child in psutil.Process().children():
+        if child.pid not in before:
+            kill_family(child)
 
 
 def die_with_parent() -> None:
