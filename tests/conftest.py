@@ -102,6 +102,11 @@ def pytest_collection_modifyitems(config, items):
     config.stash[DESELECTED_SANDBOX_TESTS] = len(marked)
 
 
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("sandbox") and missing_sandbox():  # kept by CI=true, or asked for by name
+        pytest.fail(f"this test needs bubblewrap, and {missing_sandbox()} (.ci/run installs it)", pytrace=False)
+
+
 def pytest_terminal_summary(terminalreporter, config):
     count = config.stash.get(DESELECTED_SANDBOX_TESTS, 0)
     if count:
