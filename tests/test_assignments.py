@@ -10,11 +10,13 @@ import json
 import os
 
 import nbformat
+import numpy as np
 import psutil
 import pytest
 
 from dlnotes import assignments as checks
 from dlnotes.assignments import CheckFailedError, exercise, use_mode
+from dlnotes.course.grading.answers import from_data, to_data
 from dlnotes.course.grading.chapter import (
     FormatError,
     grading_version,
@@ -385,6 +387,15 @@ def test_prepare_restores_official_checks_and_sets_fast():
     assert "export_answers('ex1', ['answer'], globals(), '/home/student/grader-inputs.json'" in restored.source
     assert "export_answers('ex2', ['double']" in prepared.cells[-1].source
     assert prepared.cells[-1].metadata["dlnotes"] == {"role": "check", "exercise": "ex2"}
+
+
+@pytest.mark.parametrize(
+    "value", [np.float64(0.5), np.float32(2.0), np.int64(3), np.array(1.5), np.arange(6.0).reshape(2, 3).T, np.zeros((0, 2))]
+)
+def test_arrays_and_scalars_travel_as_data_with_their_shape_and_type(value):
+    back = from_data(json.loads(json.dumps(to_data(value))))  # as the judge reads a submission's answers
+    assert type(back) is type(value) and back.dtype == value.dtype and np.shape(back) == np.shape(value)
+    assert np.array_equal(back, value)
 
 
 def test_forged_verdicts_outside_the_official_check_cells_are_ignored():

@@ -66,7 +66,7 @@ def _array_data(value) -> dict:
     if array.dtype.kind not in "biuf":
         return {"t": "unreadable", "type": f"an array of dtype {array.dtype}"}
     tag = "tensor" if _is_tensor(value) else "scalar" if isinstance(value, np.generic) else "array"
-    array = np.ascontiguousarray(array)
+    # tobytes() writes C order whatever the layout (np.ascontiguousarray would make a 0-d answer 1-d)
     return {"t": tag, "dtype": array.dtype.str, "shape": list(array.shape), "b64": base64.b64encode(array.tobytes()).decode()}
 
 
