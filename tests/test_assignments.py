@@ -11,7 +11,6 @@ import os
 
 import nbformat
 import numpy as np
-import psutil
 import pytest
 
 from dlnotes import assignments as checks
@@ -408,15 +407,13 @@ def test_forged_verdicts_outside_the_official_check_cells_are_ignored():
 
 
 @pytest.mark.slow
-def test_a_notebook_over_its_time_is_killed_with_its_kernel(tmp_path):
+def test_a_notebook_over_its_time_is_killed_with_its_kernel(tmp_path, leftover_processes):
     assignment = parse_assignment(tiny_chapter(), "tiny")
     submission = tmp_path / "slow.ipynb"
     nbformat.write(answered(student_version(assignment), ex1="import time\ntime.sleep(600)"), str(submission))
-    before = {p.pid for p in psutil.Process().children(recursive=True)}
     (grade,) = grade_folder(assignment, tmp_path, tmp_path / "out", cell_timeout=600, notebook_timeout=4, echo=lambda *a: None)
     assert grade.scores == {"ex1": 0, "ex2": 0} and grade.note == "the notebook ran longer than 4 s"
-    left = [p for p in psutil.Process().children(recursive=True) if p.pid not in before]
-    assert not left, f"processes left running: {[p.cmdline() for p in left]}"
+    assert leftover_processes() == []
 
 
 def test_find_submissions_names_students_by_file_or_folder(tmp_path):

@@ -15,7 +15,7 @@ from test_grading_hostile import answered, tiny_chapter
 
 from dlnotes.course.grading.chapter import parse_assignment, student_version
 from dlnotes.course.grading.grade import grade_folder
-from dlnotes.course.processes import Children, kill_family
+from dlnotes.course.processes import Children, kill_family, kill_new_children
 
 ISOLATION = [pytest.param(True, marks=pytest.mark.sandbox, id="sandboxed"), pytest.param(False, id="unisolated")]
 RIGHT = {"ex1": "answer = 42.0", "ex2": "def double(x):\n    return 2 * x"}
@@ -97,9 +97,11 @@ def test_kill_family_ends_descendants_and_the_groups_they_lead(leftover_processe
     assert wait_for(lambda: not leftover_processes(), 5), leftover_processes()
 
 
-def test_kill_family_validates_its_argument():
+def test_kill_family_and_kill_new_children_validate_their_argument():
     with pytest.raises(TypeError, match="expected a psutil.Process or a pid"):
         kill_family("123")
+    with pytest.raises(TypeError, match="expected the set of pids from child_pids"):
+        kill_new_children([1, 2])
 
 
 @pytest.mark.slow

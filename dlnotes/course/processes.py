@@ -4,6 +4,7 @@ A Jupyter kernel runs in a session and process group of its own (jupyter_client 
 without interrupting its parent), so killing its parent leaves it running, and killing the kernel leaves the
 processes it forked. :func:`kill_family` kills a process, its descendants and the process groups they lead;
 :func:`die_with_parent` makes this process die when the one that started it dies, even by ``kill -9``;
+:func:`child_pids` and :func:`kill_new_children` end what a piece of work started and left running;
 :class:`Children` holds the processes that several threads start, to end them all at once.
 """
 
@@ -54,6 +55,8 @@ def child_pids() -> set[int]:
 
 def kill_new_children(before: set[int]) -> None:
     """Kill, with their families, this process's children that are not in ``before`` (see :func:`child_pids`)."""
+    if not isinstance(before, (set, frozenset)):
+        raise TypeError(f"kill_new_children: expected the set of pids from child_pids(), got {type(before).__name__}")
     for child in psutil.Process().children():
         if child.pid not in before:
             kill_family(child)
