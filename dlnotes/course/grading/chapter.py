@@ -25,7 +25,7 @@ import nbformat
 
 from dlnotes.assignments import ID_PATTERN
 from dlnotes.course.grading.markers import has_solution, solution_line_numbers, strip_solutions
-from dlnotes.course.notebooks import METADATA_KEY, read_notebook
+from dlnotes.course.notebooks import INSERTED_BY_GRADER, METADATA_KEY, read_notebook
 
 HEADING = re.compile(r"^## Exercises\s*$", re.MULTILINE)
 MODE_CELL = (
@@ -252,3 +252,30 @@ def _clear_outputs(notebook: nbformat.NotebookNode) -> None:
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
+
+
+def insert_parameters(notebook, parameters: dict):
+    """``notebook`` with a cell setting ``parameters`` after its parameters cell (as papermill does)."""
+    if parameters:
+        index = _parameters_cell(notebook)
+        assignments = "\n".join(f"{name} = {value!r}" for name, value in parameters.items())
+        notebook.cells.insert(index + 1, grader_cell(f"# set by the grader\n{assignments}", role=INSERTED_BY_GRADER))
+    return notebook
+
+
+def grader_cell(source: str, role: str, exercise_id: str | None = None):
+    cell = nbformat.v4.new_code_cell(source)
+    cell.pop("id", None)
+    cell.metadata[METADATA_KEY] = {"role": role, **({"exercise": exercise_id} if exercise_id else {})}
+    return cell
+
+
+def _parameters_cell(notebook) -> int:
+    """Index of the cell tagged ``parameters``, else of the first cell assigning FAST; -1 for neither."""
+    for index, cell in enumerate(notebook.cells):
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            return index
+    for index, cell in enumerate(notebook.cells):
+        if cell.get("cell_type") == "code" and any(line.startswith("FAST =") for line in cell.source.splitlines()):
+            return index
+    return -1

@@ -37,11 +37,11 @@ import nbformat
 
 from dlnotes.assignments import MIME_TYPE, MODE_VARIABLE, CheckOutcome, ExerciseResult, format_verdict
 from dlnotes.course.grading.answers import MAX_ANSWER_BYTES
-from dlnotes.course.grading.chapter import Assignment, parse_check_cell
+from dlnotes.course.grading.chapter import Assignment, grader_cell, insert_parameters, parse_check_cell
 from dlnotes.course.grading.execute import write_sandbox
 from dlnotes.course.grading.judge import INPUTS_FILE, Judge, export_source
 from dlnotes.course.grading.sandbox import HOME, Limits, Sandbox, find_sandbox, prepare_workdir
-from dlnotes.course.notebooks import INSERTED_BY_GRADER, METADATA_KEY, NOTEBOOK_DIR, read_notebook
+from dlnotes.course.notebooks import METADATA_KEY, NOTEBOOK_DIR, read_notebook
 from dlnotes.course.processes import Children, kill_family
 from dlnotes.validation import positive_int
 
@@ -97,20 +97,11 @@ def prepare_submission(
         export = export_source(spec.id, assignment.answer_names(spec.id), f"{home}/{INPUTS_FILE}", f"{home}/answers")
         matches = [index for index, cell in enumerate(notebook.cells) if _is_check_cell(cell, spec.id)]
         for index in matches:  # a fresh cell: whatever the student did to it (edited, made markdown) is undone
-            notebook.cells[index] = _grader_cell(export, role="check", exercise_id=spec.id)
+            notebook.cells[index] = grader_cell(export, role="check", exercise_id=spec.id)
         if not matches:
-            notebook.cells.append(_grader_cell(export, role="check", exercise_id=spec.id))
+            notebook.cells.append(grader_cell(export, role="check", exercise_id=spec.id))
             notes.append(f"check cell of {spec.id} was missing: appended at the end")
     return insert_parameters(notebook, parameters), notes
-
-
-def insert_parameters(notebook, parameters: dict):
-    """``notebook`` with a cell setting ``parameters`` after its parameters cell (as papermill does)."""
-    if parameters:
-        index = _parameters_cell(notebook)
-        assignments = "\n".join(f"{name} = {value!r}" for name, value in parameters.items())
-        notebook.cells.insert(index + 1, _grader_cell(f"# set by the grader\n{assignments}", role=INSERTED_BY_GRADER))
-    return notebook
 
 
 def _is_check_cell(cell, exercise_id: str) -> bool:
@@ -124,24 +115,6 @@ def _is_check_cell(cell, exercise_id: str) -> bool:
     except ValueError:  # a check cell the student broke: recognised by its call, replaced anyway
         found = (exercise_id,) if f'exercise("{exercise_id}"' in cell.get("source", "") else None
     return found is not None and found[0] == exercise_id
-
-
-def _grader_cell(source: str, role: str, exercise_id: str | None = None):
-    cell = nbformat.v4.new_code_cell(source)
-    cell.pop("id", None)
-    cell.metadata[METADATA_KEY] = {"role": role, **({"exercise": exercise_id} if exercise_id else {})}
-    return cell
-
-
-def _parameters_cell(notebook) -> int:
-    """Index of the cell tagged ``parameters``, else of the first cell assigning FAST; -1 for neither."""
-    for index, cell in enumerate(notebook.cells):
-        if "parameters" in cell.get("metadata", {}).get("tags", []):
-            return index
-    for index, cell in enumerate(notebook.cells):
-        if cell.get("cell_type") == "code" and any(line.startswith("FAST =") for line in cell.source.splitlines()):
-            return index
-    return -1
 
 
 def _require_notebook(notebook, where: str) -> None:

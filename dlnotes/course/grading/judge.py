@@ -24,7 +24,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 from dlnotes.assignments import MIME_TYPE, MODE_VARIABLE
-from dlnotes.course.grading.chapter import Assignment
+from dlnotes.course.grading.chapter import Assignment, insert_parameters
 
 INPUTS_FILE = "grader-inputs.json"  # the recorded inputs of the answer functions, copied to every work folder
 GRADER_MODULE = "from dlnotes.course.grading import answers as _grader"
@@ -61,8 +61,6 @@ class Judge:
         return self.folder / INPUTS_FILE
 
     def _reference_notebook(self, parameters: dict):
-        from dlnotes.course.grading.grade import insert_parameters  # grade imports this module
-
         notebook = nbformat.v4.new_notebook(metadata=self.assignment.notebook.metadata)
         checks = {spec.check_cell: spec.id for spec in self.assignment.exercises}
         for index, cell in enumerate(self.assignment.notebook.cells):
