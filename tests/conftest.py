@@ -1,7 +1,10 @@
-"""Shared test set-up: quiet TensorFlow, a headless matplotlib, and the FAST-mode chapter runs."""
+"""Shared test set-up: quiet TensorFlow, a headless matplotlib, the FAST-mode chapter runs, the processes a test
+leaves behind, and the tests that need bubblewrap."""
 
+import functools
 import os
 import re
+import uuid
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
@@ -10,6 +13,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 # that run the chapters inherit this; tests/test_model_cache.py switches the cache on in a folder of its own.
 os.environ["DLNOTES_CACHE"] = "off"
 
+import psutil  # noqa: E402
 import pytest  # noqa: E402
 
 from dlnotes.course.notebooks import find_chapters  # noqa: E402
@@ -52,3 +56,67 @@ def run_fast(tmp_path_factory):
         return result
 
     return run
+
+
+@pytest.fixture
+def leftover_processes(monkeypatch):
+    """``leftover_processes()`` lists the processes started during the test that still live (pid, command line).
+
+    The test's processes are marked by an environment variable that every child inherits (a grader's sandbox
+    keeps ``DLNOTES_*`` variables), so a kernel is found even after its parent died and it was reparented.
+    """
+    mark = uuid.uuid4().hex
+    monkeypatch.setenv("DLNOTES_PROCESS_MARK", mark)
+
+    def alive() -> list[dict]:
+        found = []
+        for process in psutil.process_iter(["pid", "cmdline", "status"]):
+            if process.pid == os.getpid() or process.info["status"] == psutil.STATUS_ZOMBIE:
+                continue
+            try:
+                if process.environ().get("DLNOTES_PROCESS_MARK") == mark:
+                    found.append({"pid": process.pid, "cmdline": " ".join(process.info["cmdline"] or [])[:200]})
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                pass
+        return found
+
+    return alive
+
+
+# --- tests marked `sandbox` need bubblewrap ----------------------------------------------------------------
+# Where it is missing they are deselected, and the summary says so and why; under CI=true they stay and fail.
+
+DESELECTED_SANDBOX_TESTS = pytest.StashKey[int]()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sandbox: needs bubblewrap (the grader's sandbox); deselected where missing, but in CI")
+
+
+@functools.cache
+def missing_sandbox() -> str:
+    """Why the grader's sandbox cannot run here ("" when it can)."""
+    from dlnotes.course.grading.sandbox import find_sandbox
+
+    sandbox = find_sandbox()
+    return sandbox.reason if sandbox.bwrap is None else ""
+
+
+def pytest_collection_modifyitems(config, items):
+    marked = [item for item in items if item.get_closest_marker("sandbox")]
+    if not marked or os.environ.get("CI") == "true" or not missing_sandbox():
+        return
+    config.hook.pytest_deselected(items=marked)
+    items[:] = [item for item in items if item not in marked]
+    config.stash[DESELECTED_SANDBOX_TESTS] = len(marked)
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("sandbox") and missing_sandbox():  # kept by CI=true, or asked for by name
+        pytest.fail(f"this test needs bubblewrap, and {missing_sandbox()} (.ci/run installs it)", pytrace=False)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    count = config.stash.get(DESELECTED_SANDBOX_TESTS, 0)
+    if count:
+        terminalreporter.write_line(f"DESELECTED {count} tests marked sandbox: {missing_sandbox()}", yellow=True, bold=True)

@@ -3,6 +3,10 @@
 import io
 import json
 import os
+import signal
+import subprocess
+import sys
+import time
 
 import nbformat
 import pytest
@@ -113,3 +117,53 @@ def test_parameters_reach_the_chapter_and_the_watch_shows_the_running_cell(tmp_p
     watch = ChapterWatch("01_p", 4, None, tty=False, interval=0.1, stream=stream)
     assert run_chapter(notebook, tmp_path / "out", parameters={"SEED": 7}, watch=watch).status == "ok"
     assert "      01_p: cell 4/4, 0:0" in stream.getvalue() and "| epoch 1/2: loss 0.5" in stream.getvalue()
+
+
+# --- faults: a chapter that fails in any way is reported, and the run goes on; Ctrl-C stops it cleanly ------
+
+
+@pytest.mark.slow
+def test_a_chapter_whose_kernel_dies_times_out_or_is_not_json_fails_and_the_run_goes_on(tmp_path, leftover_processes):
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    write_notebook(folder / "01_killed.ipynb", "import os, signal", "# die\nos.kill(os.getpid(), signal.SIGKILL)", "after = 1")
+    (folder / "02_not_json.ipynb").write_text("this is not a notebook {", encoding="utf-8")
+    write_notebook(folder / "03_slow.ipynb", "import time\ntime.sleep(60)")
+    write_notebook(folder / "04_good.ipynb", "from dlnotes import record", "record('fast_flag', int(FAST))")
+    results = run_course(out_dir=tmp_path / "build", fast=True, cell_timeout=5, notebook_dir=folder, echo=lambda *a, **k: None)
+    assert [r.status for r in results] == ["failed", "failed", "failed", "ok"]
+    killed, not_json, slow, _ = (r.error for r in results)
+    assert killed.startswith("01_killed.ipynb failed in cell 3 (`# die`)") and "DeadKernelError" in killed, killed
+    assert not_json.startswith("02_not_json.ipynb failed before the first cell ran") and "JSON" in not_json, not_json
+    assert slow.startswith("03_slow.ipynb failed in cell 2") and "Timeout" in slow, slow
+    report = json.loads((tmp_path / "build" / "report.json").read_text())
+    assert [c["status"] for c in report["chapters"].values()] == ["failed", "failed", "failed", "ok"]
+    assert leftover_processes() == []
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_the_run_writes_a_partial_report_and_leaves_no_kernel(tmp_path, leftover_processes):
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    write_notebook(folder / "01_good.ipynb", "x = 1")
+    started = tmp_path / "long-cell-started"
+    long_cell = f"# long\nimport time\nopen({str(started)!r}, 'w').close()\ntime.sleep(600)"
+    write_notebook(folder / "02_long.ipynb", "x = 2", long_cell)
+    write_notebook(folder / "03_never.ipynb", "x = 3")
+    out = tmp_path / "build"
+    script = "import sys\nfrom dlnotes.course.runner import run_course\n"
+    script += "run_course(out_dir=sys.argv[1], fast=True, notebook_dir=sys.argv[2])"
+    runner = subprocess.Popen([sys.executable, "-c", script, str(out), str(folder)], stdout=subprocess.PIPE, text=True)
+    for _ in range(480):  # wait (at most 4 minutes) until the second chapter runs its long cell
+        if started.exists():
+            break
+        time.sleep(0.5)
+    runner.send_signal(signal.SIGINT)
+    said = runner.communicate(timeout=120)[0]
+    assert "FAILED: 02_long" in said, said
+    report = json.loads((out / "report.json").read_text())
+    assert list(report["chapters"]) == ["01_good", "02_long"]  # the third never started
+    assert report["chapters"]["02_long"]["status"] == "interrupted"
+    assert report["chapters"]["02_long"]["error"].startswith("02_long.ipynb interrupted (Ctrl-C) in cell 3 (`# long`)")
+    assert "| 02_long | interrupted |" in (out / "report.md").read_text()
+    assert leftover_processes() == []

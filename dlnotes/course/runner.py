@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import os
 import sys
 import time
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from dlnotes.course.notebooks import NOTEBOOK_DIR, describe_cell, find_chapters, load_notebook, read_metrics
 from dlnotes.course.parameters import check_parameters
+from dlnotes.course.processes import child_pids, kill_new_children
 from dlnotes.course.progress import ChapterWatch, minutes, recorded_timing
 from dlnotes.course.reports import write_reports
 from dlnotes.session import quiet_tensorflow
 
 DEFAULT_CELL_TIMEOUT = 1800  # seconds; a full-mode training cell on two CPU cores stays well below
+INTERRUPTED = "interrupted"  # a chapter's status when Ctrl-C stopped it (the run stops there)
 
 
 @dataclass
@@ -40,6 +43,11 @@ def _last_started_cell(cells: list) -> int | None:
     """
     started = [i for i, c in enumerate(cells) if c.get("metadata", {}).get("papermill", {}).get("start_time")]
     return started[-1] if started else None
+
+
+def _where_it_stopped(cells: list) -> str:
+    index = _last_started_cell(cells)
+    return f"in {describe_cell(cells, index)}" if index is not None else "before the first cell ran"
 
 
 def _slowest_cells(cells: list, count: int = 3) -> list[dict]:
@@ -114,10 +122,7 @@ def run_chapter(
     seconds = time.perf_counter() - start
     cells = load_notebook(output)["cells"] if output.is_file() else []
     if error is not None:
-        error = _short_error(error)
-        index = _last_started_cell(cells)
-        where = describe_cell(cells, index) if index is not None else "before the first cell ran"
-        error = f"{notebook.name} failed in {where}: {error}"
+        error = f"{notebook.name} failed {_where_it_stopped(cells)}: {_short_error(error)}"
     return ChapterResult(
         chapter=notebook.stem,
         status="failed" if error else "ok",
@@ -127,6 +132,29 @@ def run_chapter(
         error=error,
         slowest_cells=_slowest_cells(cells),
     )
+
+
+def _run_chapter_until_interrupted(notebook: Path, out_dir: Path, **options) -> ChapterResult:
+    """:func:`run_chapter` in a worker thread; on Ctrl-C, its kernel (and what the kernel started) is killed and
+    the result says where the chapter was interrupted.
+
+    In the main thread nbclient would take Ctrl-C itself, only to shut the kernel down: the chapter would fail
+    and the run go on. Here Ctrl-C reaches this thread as KeyboardInterrupt."""
+    before = child_pids()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(run_chapter, notebook, out_dir, **options)
+        try:
+            return future.result()
+        except KeyboardInterrupt:
+            while not future.done():  # killed until papermill gives up (a kernel starting meanwhile is killed too)
+                kill_new_children(before)
+                concurrent.futures.wait([future], timeout=1)
+        finally:
+            kill_new_children(before)  # papermill shuts its kernel down; this is for what the kernel left
+    result = future.result()
+    cells = load_notebook(result.notebook)["cells"] if Path(result.notebook).is_file() else []
+    error = f"{Path(notebook).name} interrupted (Ctrl-C) {_where_it_stopped(cells)}; the run stopped there"
+    return replace(result, status=INTERRUPTED, error=error)
 
 
 def _short_error(text: str) -> str:
@@ -168,13 +196,17 @@ def run_course(
         last = f" (last run {minutes(timing.seconds)})" if timing else ""
         echo(f"[{number}/{len(chapters)}] {notebook.stem}{last} ...", flush=True)
         cells = len(load_notebook(notebook)["cells"]) + 1  # papermill adds a cell with the parameters
-        result = run_chapter(notebook, out_dir, fast=fast, parameters=parameters or None, cell_timeout=cell_timeout,
-                             watch=ChapterWatch(notebook.stem, cells, timing) if watch else None)
+        result = _run_chapter_until_interrupted(
+            notebook, out_dir, fast=fast, parameters=parameters or None, cell_timeout=cell_timeout,
+            watch=ChapterWatch(notebook.stem, cells, timing) if watch else None,
+        )
         results.append(result)
         metrics = ", ".join(f"{k}={v:.4g}" for k, v in result.metrics.items())
         echo(f"      {result.status} in {result.seconds:.1f} s" + (f"; {metrics}" if metrics else ""))
         if result.error:
             echo(f"      {result.error}")
+        if result.status == INTERRUPTED:
+            break
     write_reports(results, out_dir, fast)
     failed = [r.chapter for r in results if r.status != "ok"]
     echo(

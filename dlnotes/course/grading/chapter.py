@@ -26,8 +26,8 @@ from pathlib import Path
 import nbformat
 
 from dlnotes.assignments import ID_PATTERN
-from dlnotes.course.grading.markers import has_solution, strip_solutions
-from dlnotes.course.notebooks import METADATA_KEY, read_notebook
+from dlnotes.course.grading.markers import has_solution, solution_line_numbers, strip_solutions
+from dlnotes.course.notebooks import INSERTED_BY_GRADER, METADATA_KEY, read_notebook
 
 HEADING = re.compile(r"^## Exercises\s*$", re.MULTILINE)
 MODE_CELL = (
@@ -77,6 +77,31 @@ class Assignment:
         if spec is None:
             raise KeyError(f"{self.name}: no exercise {exercise_id!r}; it has {', '.join(self.points)}")
         return self.notebook.cells[spec.check_cell].source
+
+    def answer_names(self, exercise_id: str) -> list[str]:
+        """The names a student answers with that the exercise's check reads: defined at the top level of an
+        answer cell (of any exercise) by a statement holding solution code, and read (not set) by the check cell."""
+        answered = set()
+        for spec in self.exercises:
+            for index in spec.answer_cells:
+                answered |= _names_defined_by_solutions(self.notebook.cells[index].source)
+        names = [node for node in ast.walk(ast.parse(self.check_source(exercise_id))) if isinstance(node, ast.Name)]
+        own = {node.id for node in names if not isinstance(node.ctx, ast.Load)}  # the check's own variables
+        return sorted(answered & {node.id for node in names if isinstance(node.ctx, ast.Load)} - own)
+
+
+def _names_defined_by_solutions(source: str) -> set[str]:
+    solution = solution_line_numbers(source)
+    names = set()
+    for statement in ast.parse(source).body:
+        if not solution & set(range(statement.lineno, statement.end_lineno + 1)):
+            continue  # given code (the chapter's), not the student's answer
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(statement.name)
+        else:
+            targets = [n for n in ast.walk(statement) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
+            names |= {n.id for n in targets}
+    return names
 
 
 def parse_assignment(notebook: nbformat.NotebookNode, name: str) -> Assignment:
@@ -234,3 +259,30 @@ def _clear_outputs(notebook: nbformat.NotebookNode) -> None:
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
+
+
+def insert_parameters(notebook, parameters: dict):
+    """``notebook`` with a cell setting ``parameters`` after its parameters cell (as papermill does)."""
+    if parameters:
+        index = _parameters_cell(notebook)
+        assignments = "\n".join(f"{name} = {value!r}" for name, value in parameters.items())
+        notebook.cells.insert(index + 1, grader_cell(f"# set by the grader\n{assignments}", role=INSERTED_BY_GRADER))
+    return notebook
+
+
+def grader_cell(source: str, role: str, exercise_id: str | None = None):
+    cell = nbformat.v4.new_code_cell(source)
+    cell.pop("id", None)
+    cell.metadata[METADATA_KEY] = {"role": role, **({"exercise": exercise_id} if exercise_id else {})}
+    return cell
+
+
+def _parameters_cell(notebook) -> int:
+    """Index of the cell tagged ``parameters``, else of the first cell assigning FAST; -1 for neither."""
+    for index, cell in enumerate(notebook.cells):
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            return index
+    for index, cell in enumerate(notebook.cells):
+        if cell.get("cell_type") == "code" and any(line.startswith("FAST =") for line in cell.source.splitlines()):
+            return index
+    return -1

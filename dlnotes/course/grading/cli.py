@@ -2,7 +2,7 @@
 
 ``student [--only 01,02] [--out build/assignments]``
     write each chapter's student and grading versions;
-``grade CHAPTER SUBMISSIONS [--out build/grades/CHAPTER] [--jobs N] [--cell-timeout S] [--timeout S] [--full]``
+``grade CHAPTER SUBMISSIONS [--out build/grades/CHAPTER] [--jobs N] [--cell-timeout S] [--timeout S] [--full] [--no-sandbox]``
     grade a folder of submitted notebooks into ``grades.csv``.
 """
 
@@ -31,6 +31,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     grade.add_argument("--cell-timeout", type=int, default=None, help="seconds a cell may run (default: 120)")
     grade.add_argument("--timeout", type=int, default=None, help="seconds a whole submission may run (default: 600)")
     grade.add_argument("--full", action="store_true", help="run submissions as they are (default: FAST = True)")
+    grade.add_argument("--no-sandbox", action="store_true", help="run kernels without bubblewrap (warned in the table)")
 
 
 def load_assignment(chapter: str):
@@ -69,6 +70,9 @@ def run(args: argparse.Namespace, echo=print) -> int:
         out = Path(args.out) if args.out else Path("build/grades") / assignment.name
         limits = {"cell_timeout": args.cell_timeout, "notebook_timeout": args.timeout}
         limits = {name: value for name, value in limits.items() if value is not None}
-        grade_folder(assignment, args.submissions, out, fast=not args.full, jobs=args.jobs, echo=echo, **limits)
+        # a grading notebook given by path: its folder is hidden from the kernels like the submissions
+        hidden = [Path(args.chapter).resolve().parent] if args.chapter.endswith(".ipynb") else []
+        grade_folder(assignment, args.submissions, out, fast=not args.full, jobs=args.jobs, echo=echo,
+                     isolate=not args.no_sandbox, hidden=hidden, **limits)
         return 0
     raise ValueError(f"unknown assignment command {args.command!r}; expected one of {', '.join(COMMANDS)}")

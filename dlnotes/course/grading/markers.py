@@ -75,6 +75,18 @@ def _prompt_for_line(line: str, where: str) -> str:
     )
 
 
+def solution_line_numbers(source: str) -> set[int]:
+    """The 1-based numbers of the lines that are solution code (inside a block, or ending in ``# SOLUTION``)."""
+    strip_solutions(source)  # validates the markers
+    numbers, inside = set(), False
+    for number, line in enumerate(source.splitlines(), 1):
+        if BEGIN.match(line) or END.match(line):
+            inside = bool(BEGIN.match(line))
+        elif inside or SOLUTION_LINE.match(line):
+            numbers.add(number)
+    return numbers
+
+
 def solution_lines(source: str) -> list[str]:
     """The code that the student version hides: each line of a block, and each ``# SOLUTION`` line without
     its marker (stripped, non-empty). Tests use it to prove that no solution leaks."""
