@@ -48,6 +48,8 @@ def check_parameters(parameters: dict, notebooks: list[Path]) -> dict:
     for name, flag in SET_BY_THE_RUNNER.items():
         if name in parameters:
             raise ValueError(f"-p {name}: the runner sets {name} itself; use {flag}")
+    if not parameters:  # nothing to check: a broken notebook is then the runner's to report, as a failed chapter
+        return parameters
     known = {path.stem: chapter_parameters(path) for path in notebooks}
     for name in parameters:
         lacking = {stem: names for stem, names in known.items() if name not in names}

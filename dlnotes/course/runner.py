@@ -11,7 +11,14 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from dlnotes.course.notebooks import NOTEBOOK_DIR, describe_cell, find_chapters, load_notebook, read_metrics
+from dlnotes.course.notebooks import (
+    NOTEBOOK_DIR,
+    NotebookError,
+    describe_cell,
+    find_chapters,
+    load_notebook,
+    read_metrics,
+)
 from dlnotes.course.parameters import check_parameters
 from dlnotes.course.processes import child_pids, kill_new_children
 from dlnotes.course.progress import ChapterWatch, minutes, recorded_timing
@@ -195,10 +202,13 @@ def run_course(
         timing = recorded_timing(notebook, out_dir, fast)
         last = f" (last run {minutes(timing.seconds)})" if timing else ""
         echo(f"[{number}/{len(chapters)}] {notebook.stem}{last} ...", flush=True)
-        cells = len(load_notebook(notebook)["cells"]) + 1  # papermill adds a cell with the parameters
+        try:
+            cells = len(load_notebook(notebook)["cells"]) + 1  # papermill adds a cell with the parameters
+        except NotebookError:
+            cells = None  # nothing to watch: run_chapter reports the broken notebook as a failed chapter
         result = _run_chapter_until_interrupted(
             notebook, out_dir, fast=fast, parameters=parameters or None, cell_timeout=cell_timeout,
-            watch=ChapterWatch(notebook.stem, cells, timing) if watch else None,
+            watch=ChapterWatch(notebook.stem, cells, timing) if watch and cells else None,
         )
         results.append(result)
         metrics = ", ".join(f"{k}={v:.4g}" for k, v in result.metrics.items())

@@ -110,10 +110,10 @@ class Sandbox:
         prefix += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
         prefix += ["--perms", "1777", "--size", str(limits.file_bytes), "--tmpfs", "/tmp"]
         prefix += ["--tmpfs", "/home", "--tmpfs", "/root"]
-        for path in _needed_paths():  # back on top of the emptied folders: Python, the course, its data
-            for folder in reversed(path.parents[:-2]):  # a folder bwrap creates is private unless made 0755
+        for source, target in _needed_paths():  # back on top of the emptied folders: Python, the course, its data
+            for folder in reversed(target.parents[:-2]):  # a folder bwrap creates is private unless made 0755
                 prefix += ["--perms", "0755", "--dir", str(folder)]
-            prefix += ["--ro-bind", str(path), str(path)]
+            prefix += ["--ro-bind", str(source), str(target)]
         for path in hidden:
             if Path(path).is_dir():  # bwrap mounts an empty folder over it
                 prefix += ["--tmpfs", str(Path(path).resolve())]
@@ -150,14 +150,22 @@ def _namespaces(own_user: bool) -> list[str]:
     return ["--unshare-user", *namespaces]
 
 
-def _needed_paths() -> list[Path]:
-    """What a kernel reads under the emptied /home, /root and /tmp: Python, the course package, the data."""
+def _needed_paths() -> list[tuple[Path, Path]]:
+    """What a kernel reads under the emptied /home, /root and /tmp (Python, the course package, the data), as
+    (folder, where to mount it) pairs: each folder where it resolves to, and also where its name points when that
+    differs (a symlink such as CI's ../shared: the kernel's environment names the folder by that path)."""
     import dlnotes
 
     candidates = [sys.prefix, sys.base_prefix, Path(dlnotes.__file__).resolve().parents[1]]
     candidates += [os.environ.get("DLNOTES_DATA_DIR"), os.environ.get("KERAS_HOME") or Path.home() / ".keras"]
     candidates += [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-    return [Path(p).resolve() for p in dict.fromkeys(str(c) for c in candidates if c) if Path(p).exists()]
+    mounts: dict[str, Path] = {}
+    for candidate in (str(c) for c in candidates if c):
+        if Path(candidate).exists():
+            resolved = Path(candidate).resolve()
+            mounts.setdefault(str(resolved), resolved)
+            mounts.setdefault(os.path.abspath(candidate), resolved)
+    return [(source, Path(target)) for target, source in mounts.items()]
 
 
 def _processes_of_this_user() -> int:
