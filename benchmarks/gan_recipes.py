@@ -41,7 +41,7 @@ def build(recipe: str, seed: int):
     import keras
     import tensorflow as tf
 
-    from dlnotes.models.gan import GAN, dcgan_discriminator, dcgan_generator, discriminator_loss, generator_loss
+    from dlnotes.models.gan import GAN, dcgan_discriminator, dcgan_generator, generator_loss
 
     class TopKGAN(GAN):
         """The generator's loss over the ``top_k`` share of its batch that the discriminator rates most real."""
@@ -50,24 +50,11 @@ def build(recipe: str, seed: int):
             super().__init__(*args, **kwargs)
             self.top_k = tf.Variable(1.0, trainable=False, dtype="float32")
 
-        def train_step(self, data):
-            real = data[0] if isinstance(data, tuple) else data
-            batch_size = keras.ops.shape(real)[0]
-            fake = self.generator(self.noise(batch_size), training=True)
-            with tf.GradientTape() as tape:
-                real_logits = self.discriminator(real, training=True)
-                fake_logits = self.discriminator(fake, training=True)
-                d_loss = discriminator_loss(real_logits, fake_logits)
-            d_variables = self.discriminator.trainable_variables
-            self.d_optimizer.apply(tape.gradient(d_loss, d_variables), d_variables)
-            k = tf.maximum(1, tf.cast(tf.math.ceil(self.top_k * tf.cast(batch_size, "float32")), "int32"))
-            with tf.GradientTape() as tape:
-                logits = self.discriminator(self.generator(self.noise(batch_size), training=True), training=True)
-                best, _ = tf.math.top_k(tf.reshape(logits, [-1]), k=k)
-                g_loss = generator_loss(best)
-            g_variables = self.generator.trainable_variables
-            self.g_optimizer.apply(tape.gradient(g_loss, g_variables), g_variables)
-            return self._update_trackers(d_loss, g_loss, real_logits, fake_logits)
+        def generator_objective(self, generated_logits):
+            batch_size = tf.cast(tf.shape(generated_logits)[0], "float32")
+            k = tf.maximum(1, tf.cast(tf.math.ceil(self.top_k * batch_size), "int32"))
+            most_convincing, _ = tf.math.top_k(tf.reshape(generated_logits, [-1]), k=k)
+            return generator_loss(most_convincing, self.generator_loss)
 
     class AveragedGAN(TopKGAN):
         """Also keeps an exponential moving average of every generator variable (batch-norm statistics included)."""

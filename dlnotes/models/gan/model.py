@@ -116,12 +116,17 @@ class GAN(keras.Model):
         # 2. the generator, on fresh noise, through the just-updated discriminator (whose weights stay fixed)
         with tf.GradientTape() as tape:
             generated_logits = self.discriminator(self.generator(self.noise(batch_size), training=True), training=True)
-            g_loss = generator_loss(generated_logits, self.generator_loss)
+            g_loss = self.generator_objective(generated_logits)
             g_share = replica_share(g_loss)
         g_variables = self.generator.trainable_variables
         self.g_optimizer.apply(tape.gradient(g_share, g_variables), g_variables)
 
         return self._update_trackers(d_loss, g_loss, real_logits, fake_logits)
+
+    def generator_objective(self, generated_logits):
+        """What the generator minimises on a batch, from the discriminator's logits on its images; a subclass may
+        change it (benchmarks/gan_recipes.py learns from the most convincing samples only)."""
+        return generator_loss(generated_logits, self.generator_loss)
 
     def test_step(self, data):
         real = data[0] if isinstance(data, tuple) else data
