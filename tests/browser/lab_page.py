@@ -13,7 +13,7 @@ RUN_ALL_TIMEOUT_MS = 600_000  # a FAST chapter takes 40-60 s on two idle cores; 
 IMAGE_TIMEOUT_MS = 30_000
 
 KERNEL_IDLE = '.jp-Notebook-ExecutionIndicator[data-status="idle"]'
-VERDICT = re.compile(r"^([✓✗]) (\w+): (passed|not yet)", re.MULTILINE)
+VERDICT = re.compile(r"^([✓✗]) (\w+): (passed|not answered yet|not yet)", re.MULTILINE)
 STDERR = "application/vnd.jupyter.stderr"  # JupyterLab shows stderr and error tracebacks under this type
 
 # True once Run All is over: no cell waits or runs ([*]) and a cell has run (a fresh, stripped notebook shows
@@ -83,7 +83,8 @@ def image_widths(page) -> list[int]:
 
 
 def verdicts(page) -> dict[str, str]:
-    """The exercise verdicts the check cells printed, by exercise id: ``"passed"`` or ``"not yet"``."""
+    """The exercise verdicts the check cells printed, by exercise id: ``"passed"``, ``"not yet"`` (a wrong answer) or
+    ``"not answered yet"`` (an answer still ``...``)."""
     found = {}
     for _, text in outputs(page):
         for _, exercise_id, verdict in VERDICT.findall(text):

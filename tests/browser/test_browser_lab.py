@@ -1,5 +1,5 @@
 """The chapters as a learner meets them: opened in JupyterLab in Chromium, FAST set in the parameters cell,
-Run All; and the student version, whose blank exercises must say "not yet" rather than fail."""
+Run All; and the student version, whose blank exercises must say "not answered yet" rather than fail."""
 
 from __future__ import annotations
 
@@ -69,7 +69,8 @@ def test_student_version_says_not_yet_without_a_traceback(lab, page):
 
     run_in_lab(page, lab, str(student.relative_to(lab.root)))
 
-    assert lab_page.verdicts(page) == {exercise: "not yet" for exercise in exercise_ids(source)}
+    # every answer cell of the student version still holds `...`
+    assert lab_page.verdicts(page) == {exercise: "not answered yet" for exercise in exercise_ids(source)}
 
 
 @pytest.mark.parametrize(
