@@ -12,6 +12,7 @@ import os
 import nbformat
 import numpy as np
 import pytest
+from submissions import answered
 
 from dlnotes import assignments as checks
 from dlnotes.assignments import CheckFailedError, exercise, use_mode
@@ -364,16 +365,6 @@ def test_chapter_exercises_follow_the_format(chapter, tmp_path):
 
 
 # --- grading ----------------------------------------------------------------------------------------------
-
-
-def answered(student, **answers):
-    """A copy of ``student`` with the answer cell of each exercise id replaced by the given source."""
-    notebook = copy.deepcopy(student)
-    for cell in notebook.cells:
-        role = cell.metadata.get("dlnotes", {})
-        if role.get("role") == "answer" and role.get("exercise") in answers:
-            cell.source = answers[role["exercise"]]
-    return notebook
 
 
 @pytest.fixture(scope="module")

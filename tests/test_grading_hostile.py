@@ -15,6 +15,7 @@ import hashlib
 import nbformat
 import psutil
 import pytest
+from submissions import answered
 
 from dlnotes.assignments import MIME_TYPE
 from dlnotes.course.grading.chapter import parse_assignment, student_version
@@ -73,15 +74,6 @@ ATTACKS = {  # name: the answer cell of ex1 (ex2 is answered right in every subm
     "network": "import socket\nsocket.create_connection(('1.1.1.1', 80), timeout=5)\nanswer = 42.0",
     "infinite_loop": "while True:\n    pass",
 }
-
-
-def answered(student, **answers):
-    notebook = nbformat.from_dict(student)
-    for cell in notebook.cells:
-        role = cell.metadata.get("dlnotes", {})
-        if role.get("role") == "answer" and role.get("exercise") in answers:
-            cell.source = answers[role["exercise"]]
-    return notebook
 
 
 def digest(path):
