@@ -2,8 +2,9 @@
 
     python benchmarks/full_run.py --only 02        # or: make benchmarks ONLY=02
 
-Writes benchmarks/results/full_<chapter>.json: the recorded metrics, seconds,
-machine and date. `python benchmarks/tables.py` turns these files into the README's tables.
+Writes benchmarks/results/full_<chapter>.json: the recorded metrics, seconds, machine, date, the commit
+run and the load average when the chapter started and ended (#23 asks for <= 2.5 at both). The model cache
+is turned off for the kernels: a benchmark trains every model. `python benchmarks/tables.py` turns these files into the README's tables.
 benchmarks/fast_run.py does the same in FAST mode (the times a test run costs).
 """
 
@@ -12,21 +13,39 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 from datetime import date
 from pathlib import Path
 
+from dlnotes.course.notebooks import find_chapters
 from dlnotes.course.reports import machine_summary
 from dlnotes.course.runner import run_course
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
+def current_commit() -> str:
+    """The commit the chapters ran from, marked "+changes" when the working tree differs from it."""
+    def git(*args):
+        return subprocess.run(["git", *args], capture_output=True, text=True, cwd=RESULTS.parent.parent).stdout.strip()
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    return commit + ("+changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
+def load_average() -> list[float]:
+    return [round(value, 2) for value in os.getloadavg()]
+
+
 def run_and_record(only: str, out_dir: str, fast: bool) -> int:
     """Run the chapters; write results/<mode>_<chapter>.json for each that succeeds. Returns an exit status."""
     RESULTS.mkdir(exist_ok=True)
+    os.environ["DLNOTES_CACHE"] = "off"  # the kernels inherit it: every model is trained, as on a first run
     mode = "fast" if fast else "full"
+    commit = current_commit()
     status = 0
-    for result in run_course(only=only, out_dir=out_dir, fast=fast):
+    for chapter in find_chapters(only):
+        load_at_start = load_average()
+        [result] = run_course(only=chapter.stem, out_dir=out_dir, fast=fast)
         if result.status != "ok":
             status = 1
             continue  # a failed run's numbers are not benchmark results
@@ -39,6 +58,9 @@ def run_and_record(only: str, out_dir: str, fast: bool) -> int:
             "machine": machine_summary(),
             # seconds mean little on a busy machine: keep how busy it was
             "load_average_5min_at_end": round(os.getloadavg()[1], 2),
+            "load_average_at_start": load_at_start,  # 1, 5 and 15 minutes
+            "load_average_at_end": load_average(),
+            "commit": commit,
             "date": date.today().isoformat(),
         }
         path = RESULTS / f"{mode}_{result.chapter}.json"
