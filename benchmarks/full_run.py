@@ -4,7 +4,8 @@
 
 Writes benchmarks/results/full_<chapter>.json: the recorded metrics, seconds, machine, date, the commit
 run and the load average when the chapter started and ended (#23 asks for <= 2.5 at both). The model cache
-is turned off for the kernels: a benchmark trains every model. `python benchmarks/tables.py` turns these files into the README's tables.
+is turned off for the kernels: a benchmark trains every model.
+`python benchmarks/tables.py` turns these files into the README's tables.
 benchmarks/fast_run.py does the same in FAST mode (the times a test run costs).
 """
 
