@@ -50,21 +50,54 @@ def _busy(load: float | None) -> str:
     return f" (load average {load:g} at the end: the cores were shared)" if load and load > 2.5 else ""
 
 
+# issue #23's bounds for full mode on two idle cores: the course, each chapter, the GAN chapter, and what counts as idle
+COURSE_LIMIT_MINUTES, CHAPTER_LIMIT_MINUTES, IDLE_LOAD = 50, 12, 2.5
+CHAPTER_LIMITS = {"08_gan_dcgan": 15}
+
+
+def _load_text(entry: dict) -> str:
+    """The load average a run was measured under: 1-minute values at its start and end where recorded."""
+    start, end = entry.get("load_average_at_start"), entry.get("load_average_at_end")
+    if start and end:
+        return f"load {start[0]:g} to {end[0]:g}"
+    load = entry.get("load_average_5min_at_end")
+    return f"load {load:g}" if load is not None else "load not recorded"
+
+
 def render_times(full: list[dict], fast: list[dict]) -> str:
-    """One row per chapter: its FAST time (what the tests cost) and its full time."""
+    """One row per chapter: its FAST time (what the tests cost) and its full time, against issue #23's bounds."""
     chapters = sorted({e["chapter"] for e in full + fast})
     by_mode = {"full": {e["chapter"]: e for e in full}, "fast": {e["chapter"]: e for e in fast}}
 
-    def cell(mode: str, chapter: str, unit: str) -> str:
+    def cell(mode: str, chapter: str) -> str:
         entry = by_mode[mode].get(chapter)
         if entry is None:
             return "not measured"
-        load = entry.get("load_average_5min_at_end")
-        value = f"{entry['seconds']:.0f} s" if unit == "s" else f"{entry['seconds'] / 60:.1f} min"
-        return f"{value} ({entry['date']}, load {load:g})" if load is not None else f"{value} ({entry['date']})"
+        value = f"{entry['seconds']:.0f} s" if mode == "fast" else f"{entry['seconds'] / 60:.1f} min"
+        return f"{value} ({entry['date']}, {_load_text(entry)})"
 
-    rows = [[c, cell("fast", c, "s"), cell("full", c, "min")] for c in chapters]
-    return markdown_table(["chapter", "FAST mode", "full mode"], rows, align="lrr")
+    def bound(chapter: str) -> str:
+        limit = CHAPTER_LIMITS.get(chapter, CHAPTER_LIMIT_MINUTES)
+        entry = by_mode["full"].get(chapter)
+        return f"<= {limit}" + ("" if entry is None or entry["seconds"] / 60 <= limit else " (**over**)")
+
+    rows = [[c, cell("fast", c), cell("full", c), bound(c)] for c in chapters]
+    total = {mode: sum(e["seconds"] for e in by_mode[mode].values()) for mode in by_mode}
+    over = total["full"] / 60 > COURSE_LIMIT_MINUTES
+    rows.append(["**course**", f"{total['fast'] / 60:.1f} min", f"{total['full'] / 60:.1f} min",
+                 f"<= {COURSE_LIMIT_MINUTES}" + (" (**over**)" if over else "")])
+    loads = [(e.get(key) or [None])[0] for e in full for key in ("load_average_at_start", "load_average_at_end")]
+    commits = sorted({e.get("commit", "not recorded") for e in full})
+    idle = all(value is not None and value <= IDLE_LOAD for value in loads)
+    lines = [
+        f"Full-mode runs from commit {', '.join(commits)}, "
+        + (f"each started and ended on idle cores (1-minute load average <= {IDLE_LOAD:g}; "
+           "one run keeps two cores busy, so about 2 is the run itself)." if idle else
+           f"not all of them on idle cores (1-minute load average above {IDLE_LOAD:g} at a start or end: rerun those)."),
+        "The last column is issue #23's bound on the full-mode minutes of each chapter and of the course.",
+        "",
+    ]
+    return "\n".join(lines + [markdown_table(["chapter", "FAST mode", "full mode", "bound (min)"], rows, align="lrrr")])
 
 
 def render_speed(speed: dict) -> str:

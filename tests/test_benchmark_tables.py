@@ -41,8 +41,24 @@ def test_run_times_name_each_chapter_once_with_both_modes():
     full = [{"chapter": "01_x", "seconds": 600, "date": "2026-01-01", "load_average_5min_at_end": 1.5}]
     fast = [{"chapter": "01_x", "seconds": 31.4, "date": "2026-01-02"}, {"chapter": "02_y", "seconds": 20, "date": "d"}]
     text = tables.render_times(full, fast)
-    assert "| 01_x | 31 s (2026-01-02) | 10.0 min (2026-01-01, load 1.5) |" in text
-    assert "| 02_y | 20 s (d) | not measured |" in text
+    assert "| 01_x | 31 s (2026-01-02, load not recorded) | 10.0 min (2026-01-01, load 1.5) | <= 12 |" in text
+    assert "| 02_y | 20 s (d, load not recorded) | not measured | <= 12 |" in text
+    assert "| **course** | 0.9 min | 10.0 min | <= 50 |" in text
+
+
+def test_run_times_flag_chapters_and_a_course_over_their_bounds_and_runs_on_busy_cores():
+    def run(chapter, minutes, start, end):
+        return {"chapter": chapter, "seconds": minutes * 60, "date": "d", "commit": "abc1234",
+                "load_average_at_start": [start, 2.0, 2.0], "load_average_at_end": [end, 2.0, 2.0]}
+
+    idle = [run("01_x", 13, 0.1, 2.0), run("08_gan_dcgan", 14, 1.9, 2.4), run("03_y", 30, 2.0, 2.0)]
+    text = tables.render_times(idle, [])
+    assert "| 01_x | not measured | 13.0 min (d, load 0.1 to 2) | <= 12 (**over**) |" in text
+    assert "| 08_gan_dcgan | not measured | 14.0 min (d, load 1.9 to 2.4) | <= 15 |" in text
+    assert "| **course** | 0.0 min | 57.0 min | <= 50 (**over**) |" in text
+    assert "from commit abc1234, each started and ended on idle cores" in text
+    busy = tables.render_times([run("01_x", 5, 0.5, 3.1)], [])
+    assert "not all of them on idle cores" in busy and "| **course** | 0.0 min | 5.0 min | <= 50 |" in busy
 
 
 def test_training_speed_table_shows_both_settings_and_the_speed_up():

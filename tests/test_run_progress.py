@@ -6,7 +6,15 @@ import logging
 
 import pytest
 
-from dlnotes.course.progress import ChapterWatch, Timing, minutes, recorded_timing, remaining_seconds, status_line
+from dlnotes.course.progress import (
+    ChapterWatch,
+    Timing,
+    course_estimate,
+    minutes,
+    recorded_timing,
+    remaining_seconds,
+    status_line,
+)
 
 
 def test_time_left_counts_the_cells_after_the_current_one():
@@ -70,3 +78,12 @@ def test_the_watch_follows_cells_and_outputs_from_papermills_log(tty):
     expected = "01_a: cell 3/5, 0:02, about 0:06 left | a warning on stderr"
     assert (shown.startswith("\r\x1b[K" + expected) if tty else shown == "      " + expected + "\n")
     assert watch not in log.handlers  # removed again
+
+
+def test_the_course_estimate_adds_the_recorded_runs_and_names_the_unrecorded():
+    timings = [Timing(600.0, "a"), Timing(1230.0, "b")]
+    assert course_estimate(timings, "full").startswith("Estimated time: about 30 minutes in full mode, from the")
+    line = course_estimate(timings + [None], "full")
+    assert "about 30 minutes in full mode, plus 1 chapter(s) never recorded" in line
+    assert course_estimate([None, None], "fast") == "Estimated time: unknown (no recorded fast-mode run of these chapters)"
+    assert "about 1 minute in fast mode" in course_estimate([Timing(50.0, "a"), Timing(20.0, "b")], "fast")

@@ -64,6 +64,24 @@ RULES = (
 
 TIME_STATEMENT = re.compile(r"\*\*Time on two CPU cores:\*\*(.*?)(?:\n[ \t]*\n|\Z)", re.S)
 FULL_MODE_TIME = re.compile(r"full mode[^.;]*?(\d+(?:\.\d+)?)\s*(minutes?|min|hours?|h)\b", re.I)
+FAST_MODE_TIME = re.compile(r"FAST mode[^.;]*?(\d+(?:\.\d+)?|an?)\s*(minutes?|min|hours?|h)\b")
+
+
+def _minutes(match: re.Match) -> float:
+    amount = 1.0 if match.group(1).lower() in ("a", "an") else float(match.group(1))
+    return amount * (60 if match.group(2).lower().startswith("h") else 1)
+
+
+def stated_minutes(first_cell: str) -> tuple[float | None, float | None]:
+    """The FAST-mode and the full-mode minutes that a chapter's cell 1 states ("**Time on two CPU cores:** FAST
+    mode under a minute; full mode about 12 minutes." gives (1.0, 12.0)); None for a time it does not state."""
+    statement = TIME_STATEMENT.search(first_cell)
+    if not statement:
+        return None, None
+    fast, full = FAST_MODE_TIME.search(statement.group(1)), FULL_MODE_TIME.search(statement.group(1))
+    return (_minutes(fast) if fast else None), (_minutes(full) if full else None)
+
+
 SETUP_CALL_TEXT = re.compile(r"(?<![\w.])(?:dlnotes\.)?setup\(")
 
 
@@ -156,13 +174,13 @@ def _check_first_cell(cells: list[Cell], report: _Report, chapter: str) -> float
     if not statement:
         report.add(1, "cpu-time", f"expected {expected} in cell 1, found no such line")
         return None
-    full = FULL_MODE_TIME.search(statement.group(1))
-    if "FAST" not in statement.group(1) or not full:
+    fast, full = stated_minutes(first.source)
+    if fast is None or full is None:
         report.add(
             1, "cpu-time", f"expected {expected} in cell 1, found '**Time on two CPU cores:**{statement.group(1).strip()[:80]}'"
         )
         return None
-    return float(full.group(1)) * (60 if full.group(2).lower().startswith("h") else 1)
+    return full
 
 
 def _check_parameters(cells: list[Cell], report: _Report) -> int | None:

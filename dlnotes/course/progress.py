@@ -62,6 +62,22 @@ def remaining_seconds(timing: Timing | None, cell: int | None, cell_elapsed: flo
     return max(timing.cell_seconds[cell] - cell_elapsed, 0.0) + sum(timing.cell_seconds[cell + 1:])
 
 
+def course_estimate(timings: list[Timing | None], mode: str) -> str:
+    """The line the runner prints before the first chapter: the total time the chapters' last recorded runs took.
+
+    A chapter without a record is counted as unknown, not as zero; models already in the model cache make a run
+    faster than its record (a run that loaded them is itself the record for the next estimate, in ``out_dir``).
+    """
+    known = [timing.seconds for timing in timings if timing is not None]
+    unknown = len(timings) - len(known)
+    if not known:
+        return f"Estimated time: unknown (no recorded {mode}-mode run of these chapters)"
+    total = round(sum(known) / 60)
+    missing = f", plus {unknown} chapter(s) never recorded" if unknown else ""
+    return (f"Estimated time: about {total} minute{'s' if total != 1 else ''} in {mode} mode{missing}, "
+            "from the chapters' last recorded runs (less for models already in the model cache)")
+
+
 def minutes(seconds: float) -> str:
     """``0:42``, ``12:05``: minutes and seconds."""
     seconds = int(round(seconds))

@@ -21,7 +21,7 @@ from dlnotes.course.notebooks import (
 )
 from dlnotes.course.parameters import check_parameters
 from dlnotes.course.processes import child_pids, kill_new_children
-from dlnotes.course.progress import ChapterWatch, minutes, recorded_timing
+from dlnotes.course.progress import ChapterWatch, course_estimate, minutes, recorded_timing
 from dlnotes.course.reports import write_reports
 from dlnotes.session import quiet_tensorflow
 
@@ -197,9 +197,11 @@ def run_course(
     mode = "fast" if fast else "full"
     given = "".join(f", {name} = {value!r}" for name, value in parameters.items())
     echo(f"Running {len(chapters)} chapter(s) in {mode} mode{given}; executed notebooks go to {out_dir}/")
+    timings = [recorded_timing(notebook, out_dir, fast) for notebook in chapters]
+    if len(chapters) > 1:
+        echo(course_estimate(timings, mode))
     results = []
-    for number, notebook in enumerate(chapters, 1):
-        timing = recorded_timing(notebook, out_dir, fast)
+    for number, (notebook, timing) in enumerate(zip(chapters, timings), 1):
         last = f" (last run {minutes(timing.seconds)})" if timing else ""
         echo(f"[{number}/{len(chapters)}] {notebook.stem}{last} ...", flush=True)
         try:
