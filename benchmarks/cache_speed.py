@@ -64,17 +64,23 @@ def main() -> int:
     parser.add_argument("--only", default="01,03", help="chapters by number (default: 01,03)")
     parser.add_argument("--full", action="store_true", help="full mode instead of FAST mode")
     args = parser.parse_args()
+    name = "cache_speed" + ("_full" if args.full else "")
+    chapters = []
     with tempfile.TemporaryDirectory(prefix="dlnotes-cache-speed-") as folder:
         os.environ["DLNOTES_CACHE_DIR"], os.environ["DLNOTES_CACHE"] = folder, "on"  # the kernels inherit both
-        chapters = [measure(path, not args.full, Path(folder) / "runs" / path.stem) for path in find_chapters(args.only)]
-    name = "cache_speed" + ("_full" if args.full else "")
-    # a run of some chapters keeps the others' earlier measurements: a full-mode pass over the course takes hours
+        for path in find_chapters(args.only):  # written after each chapter: a full-mode pass takes an hour or more
+            chapters.append(measure(path, not args.full, Path(folder) / "runs" / path.stem))
+            write_result(name, quick=False, entry={"chapters": merged(name, chapters)})
+    return 0 if all(c["same_metrics"] and c["second_trained"] == 0 for c in chapters) else 1
+
+
+def merged(name: str, chapters: list[dict]) -> list[dict]:
+    """``chapters`` and the earlier measurements of the chapters not among them, from results/<name>.json."""
     measured = {c["chapter"] for c in chapters}
     earlier = RESULTS / f"{name}.json"
     kept = [c for c in json.loads(earlier.read_text(encoding="utf-8"))["chapters"] if c["chapter"] not in measured] \
         if earlier.exists() else []
-    write_result(name, quick=False, entry={"chapters": sorted(kept + chapters, key=lambda c: c["chapter"])})
-    return 0 if all(c["same_metrics"] and c["second_trained"] == 0 for c in chapters) else 1
+    return sorted(kept + chapters, key=lambda c: c["chapter"])
 
 
 if __name__ == "__main__":

@@ -43,6 +43,8 @@ def load_results(folder: Path = RESULTS) -> dict:
         "fast": read("fast_*.json"),
         "rnn_speed": read_one("rnn_speed.json"),
         "training_speed": read_one("training_speed.json"),
+        "grading_speed": read_one("grading_speed.json"),
+        "cache_speed": read_one("cache_speed_full.json"),
     }
 
 
@@ -60,6 +62,8 @@ def _load_text(entry: dict) -> str:
     start, end = entry.get("load_average_at_start"), entry.get("load_average_at_end")
     if start and end:
         return f"load {start[0]:g} to {end[0]:g}"
+    if end:
+        return f"load {end[0]:g} at the end"
     load = entry.get("load_average_5min_at_end")
     return f"load {load:g}" if load is not None else "load not recorded"
 
@@ -156,6 +160,45 @@ def render_training_speed(speed: dict) -> str:
     return "\n".join(lines + [markdown_table(columns, rows, align="lrrrrrr")])
 
 
+def render_cache_speed(speed: dict) -> str:
+    """A chapter's second full-mode run, loading its models from the model cache, against its first
+    (benchmarks/cache_speed.py --full)."""
+    lines = [
+        "Two Restart-and-Run-Alls of a chapter in full mode against a fresh model cache: the first trains and "
+        "caches every model, the second loads them (issue #22's target: the second under a fifth of the first, "
+        "with the same metrics); on " + speed["machine"] + ".",
+        "",
+    ]
+
+    def loaded(c: dict) -> str:
+        retrained = f", {c['second_trained']} trained" if c["second_trained"] else ""
+        return f"{c['second_loaded']} of {c['first_trained']}{retrained}"
+
+    rows = [[c["chapter"], f"{c['first_seconds']:.0f}", f"{c['second_seconds']:.0f}", f"{c['second_to_first']:.2f}", loaded(c),
+             "yes" if c["same_metrics"] else "**no**", f"{c['date']}, {_load_text(c)}"] for c in speed["chapters"]]
+    columns = ["chapter", "first run (s)", "second run (s)", "second / first", "models loaded", "same metrics", "measured"]
+    return "\n".join(lines + [markdown_table(columns, rows, align="lrrrrll")])
+
+
+def render_grading_speed(speed: dict) -> str:
+    """Seconds to grade one folder of honest FAST submissions, this checkout against an older one
+    (benchmarks/grading_speed.py)."""
+    lines = [
+        f"Grading {speed['submissions']} honest FAST submissions of chapter {speed['chapter']} "
+        f"(`python -m dlnotes grade`, one at a time), each checkout with its own code, taking turns; "
+        f"on {speed['machine']}, {speed['date']}, {_load_text(speed)}.",
+        "",
+    ]
+    rows = [[f"{name} (this checkout)" if name == speed["this_checkout"] else name, ", ".join(f"{s:.0f}" for s in seconds),
+             f"{sum(seconds) / len(seconds) / speed['submissions']:.1f}"] for name, seconds in speed["seconds"].items()]
+    if "this_to_compared" in speed:
+        lines[0] += f" Ratio, this checkout / the compared one: {speed['this_to_compared']:.2f}."
+    if speed.get("note"):
+        lines[1:1] = ["", f"Note: {speed['note']}."]
+    return "\n".join(lines + [markdown_table(["commit", "seconds per round", "seconds per submission"], rows,
+                                              align="lrr")])
+
+
 def render_metrics(entry: dict) -> str:
     lines = [
         f"**{entry['chapter']}**, full mode: {entry['seconds'] / 60:.1f} min on {entry['machine']}, {entry['date']}"
@@ -179,6 +222,10 @@ def render(results: dict) -> str:
         blocks += ["### Where the time goes", render_profile(results["full"])]
     if results.get("training_speed"):
         blocks += ["### XLA compilation of the training steps", render_training_speed(results["training_speed"])]
+    if results.get("cache_speed"):
+        blocks += ["### Second runs with the model cache", render_cache_speed(results["cache_speed"])]
+    if results.get("grading_speed"):
+        blocks += ["### Grading speed", render_grading_speed(results["grading_speed"])]
     if results["full"]:
         blocks += ["### Full-mode metrics"] + [render_metrics(entry) for entry in results["full"]]
     return "\n\n".join(blocks) if blocks else "No results yet."

@@ -87,3 +87,24 @@ def test_profile_lists_the_slowest_cells_and_their_share_of_the_run():
     text = tables.render_profile(full)
     assert "| 05_x | 16.7 min | cell 10 (`fit`) 600; cell 3 (`a / b`) 200 | 80% |" in text
     assert "| 02_y | 2.0 min | not recorded |  |" in text
+
+
+def test_grading_speed_names_both_commits_and_the_ratio():
+    speed = {"chapter": "03", "submissions": 30, "jobs": 1, "this_checkout": "abc1234", "this_to_compared": 0.91,
+             "seconds": {"abc1234": [450.0], "09f376e": [495.0]}, "machine": "m", "date": "d",
+             "load_average_at_start": [0.1, 0.2, 0.3], "load_average_at_end": [2.0, 1.9, 1.5]}
+    text = tables.render({"full": [], "fast": [], "rnn_speed": None, "grading_speed": speed})
+    assert "### Grading speed" in text and "Ratio, this checkout / the compared one: 0.91." in text
+    assert "| abc1234 (this checkout) | 450 | 15.0 |" in text and "| 09f376e | 495 | 16.5 |" in text
+    assert "on m, d, load 0.1 to 2." in text
+
+
+def test_cache_speed_shows_each_chapters_ratio_and_whether_the_metrics_held():
+    chapter = {"chapter": "01_x", "first_seconds": 289.0, "second_seconds": 25.0, "second_to_first": 0.087,
+               "first_trained": 13, "second_loaded": 13, "second_trained": 0, "same_metrics": True, "date": "d",
+               "load_average_at_end": [1.2, 1.0, 0.9]}
+    retrained = {**chapter, "chapter": "02_y", "second_trained": 1, "second_loaded": 12, "same_metrics": False}
+    text = tables.render({"full": [], "fast": [], "rnn_speed": None,
+                          "cache_speed": {"machine": "m", "chapters": [chapter, retrained]}})
+    assert "| 01_x | 289 | 25 | 0.09 | 13 of 13 | yes | d, load 1.2 at the end |" in text
+    assert "| 02_y | 289 | 25 | 0.09 | 12 of 13, 1 trained | **no** |" in text
