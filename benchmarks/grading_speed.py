@@ -1,15 +1,15 @@
 """How long grading a folder of honest FAST submissions takes: results/grading_speed.json.
 
-    python benchmarks/grading_speed.py                                  # this checkout, chapter 03, 30 submissions
-    python benchmarks/grading_speed.py --compare 09f376e          # against the commit before issue #20's sandbox
+    python benchmarks/grading_speed.py                     # this checkout, chapter 03, 30 submissions
+    python benchmarks/grading_speed.py --compare 09f376e   # and the commit before issue #20's sandbox, in turns
 
 Issue #20 put a sandbox and a separate judge around every submission and asked that grading 30 honest FAST
-submissions take no more than 10% longer than before. --compare extracts that commit (git archive) into a temporary
-folder; each checkout grades the same folder with its own
-code (``python -m dlnotes grade`` with that checkout first on PYTHONPATH, one submission at a time, as a teacher
-runs it by default); with --compare the two checkouts take turns, ``--rounds`` times each, so that a change in the
-machine's load falls on both. An honest submission is the checkout's own student version with every solution of
-the chapter written in; the run fails unless every submission scores full marks.
+submissions take no more than 10% longer than before. --compare extracts the older commit (git archive) into a
+temporary folder. Each checkout grades a folder of its own honest submissions (its student version with every
+solution of the chapter written in) with its own code: ``python -m dlnotes grade`` with the checkout first on
+PYTHONPATH, one submission at a time, as a teacher runs it by default. The checkouts take turns, ``--rounds``
+times each, so that a change in the machine's load falls on both; the run fails unless every submission scores
+full marks.
 """
 
 from __future__ import annotations
