@@ -166,7 +166,8 @@ def render_cache_speed(speed: dict) -> str:
     lines = [
         "Two Restart-and-Run-Alls of a chapter in full mode against a fresh model cache: the first trains and "
         "caches every model, the second loads them (issue #22's target: the second under a fifth of the first, "
-        "with the same metrics); on " + speed["machine"] + ".",
+        "with the same metrics); on " + speed["machine"] + ". Compare the two runs of a row, measured minutes apart; "
+        "the speed of this shared machine varies from day to day, so a first run may differ from \"Run times\".",
         "",
     ]
 
