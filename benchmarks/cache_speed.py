@@ -35,7 +35,7 @@ def printed_text(notebook: str) -> str:
 
 
 def measure(notebook: Path, fast: bool, out_dir: Path) -> dict:
-    runs = []
+    runs, load_at_start = [], os.getloadavg()
     for attempt in ("first", "second"):
         result = run_chapter(notebook, out_dir / attempt, fast=fast)
         if result.status != "ok":
@@ -54,6 +54,7 @@ def measure(notebook: Path, fast: bool, out_dir: Path) -> dict:
         "second_loaded": second["loaded"],
         "second_trained": second["trained"],
         "same_metrics": first["metrics"] == second["metrics"],
+        "load_average_at_start": [round(v, 2) for v in load_at_start],
         "load_average_at_end": [round(v, 2) for v in os.getloadavg()],
         "date": date.today().isoformat(),
     }
