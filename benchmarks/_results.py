@@ -4,22 +4,36 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from datetime import date
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def write_result(name: str, quick: bool, entry: dict, load_at_start: tuple[float, ...] | None = None) -> Path:
+def current_commit(checkout: Path = RESULTS.parents[1]) -> str:
+    """The commit a checkout runs, marked "+changes" when its tracked files differ from it."""
+    def git(*args):
+        return subprocess.run(["git", *args], capture_output=True, text=True, cwd=checkout).stdout.strip()
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    return commit + ("+changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
+def load_average() -> list[float]:
+    """The 1-, 5- and 15-minute load averages, rounded: seconds mean little on a busy machine."""
+    return [round(value, 2) for value in os.getloadavg()]
+
+
+def write_result(name: str, quick: bool, entry: dict, load_at_start: list[float] | None = None) -> Path:
     """Write ``entry`` as results/<name>.json (<name>_quick.json for a quick run), with the machine, its load (at the
-    end, and at the start when the caller took ``os.getloadavg()`` then) and the date."""
+    end, and at the start when the caller took :func:`load_average` then) and the date."""
     from dlnotes.course.reports import machine_summary  # the caller has put the repository on sys.path
 
     stamped = {
         **entry,
         "machine": machine_summary(),
-        **({"load_average_at_start": [round(v, 2) for v in load_at_start]} if load_at_start else {}),
-        "load_average_at_end": [round(v, 2) for v in os.getloadavg()],  # seconds mean little on a busy machine
+        **({"load_average_at_start": load_at_start} if load_at_start else {}),
+        "load_average_at_end": load_average(),
         "date": date.today().isoformat(),
     }
     RESULTS.mkdir(exist_ok=True)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _results import RESULTS, write_result  # noqa: E402
+from _results import RESULTS, load_average, write_result  # noqa: E402
 
 from dlnotes.course.notebooks import find_chapters, load_notebook  # noqa: E402
 from dlnotes.course.runner import run_chapter  # noqa: E402
@@ -35,7 +35,7 @@ def printed_text(notebook: str) -> str:
 
 
 def measure(notebook: Path, fast: bool, out_dir: Path) -> dict:
-    runs, load_at_start = [], os.getloadavg()
+    runs, load_at_start = [], load_average()
     for attempt in ("first", "second"):
         result = run_chapter(notebook, out_dir / attempt, fast=fast)
         if result.status != "ok":
@@ -54,8 +54,8 @@ def measure(notebook: Path, fast: bool, out_dir: Path) -> dict:
         "second_loaded": second["loaded"],
         "second_trained": second["trained"],
         "same_metrics": first["metrics"] == second["metrics"],
-        "load_average_at_start": [round(v, 2) for v in load_at_start],
-        "load_average_at_end": [round(v, 2) for v in os.getloadavg()],
+        "load_average_at_start": load_at_start,
+        "load_average_at_end": load_average(),
         "date": date.today().isoformat(),
     }
 

@@ -14,27 +14,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 from datetime import date
-from pathlib import Path
+
+from _results import RESULTS, current_commit, load_average
 
 from dlnotes.course.notebooks import find_chapters
 from dlnotes.course.reports import machine_summary
 from dlnotes.course.runner import run_course
-
-RESULTS = Path(__file__).resolve().parent / "results"
-
-
-def current_commit() -> str:
-    """The commit the chapters ran from, marked "+changes" when the working tree differs from it."""
-    def git(*args):
-        return subprocess.run(["git", *args], capture_output=True, text=True, cwd=RESULTS.parent.parent).stdout.strip()
-    commit = git("rev-parse", "--short", "HEAD") or "unknown"
-    return commit + ("+changes" if git("status", "--porcelain", "--untracked-files=no") else "")
-
-
-def load_average() -> list[float]:
-    return [round(value, 2) for value in os.getloadavg()]
 
 
 def run_and_record(only: str, out_dir: str, fast: bool) -> int:

@@ -25,19 +25,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _results import write_result  # noqa: E402
+from _results import current_commit, load_average, write_result  # noqa: E402
 
 from dlnotes.course.grading.markers import has_solution, strip_solutions  # noqa: E402
 
 HERE = Path(__file__).resolve().parents[1]
-
-
-def commit_of(checkout: Path) -> str:
-    """The checkout's commit, with "+changes" when files differ from it (the result is then not reproducible)."""
-    def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=checkout, capture_output=True, text=True, check=True).stdout.strip()
-
-    return git("rev-parse", "--short", "HEAD") + ("+changes" if git("status", "--porcelain") else "")
 
 
 def extract(commit: str, folder: Path) -> Path:
@@ -96,9 +88,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=1, help="gradings of the folder per checkout (default: 1)")
     args = parser.parse_args()
     seconds: dict[str, list[float]] = {}
-    load_at_start = os.getloadavg()
+    load_at_start = load_average()
     with tempfile.TemporaryDirectory(prefix="dlnotes-grading-speed-") as folder:
-        checkouts = {commit_of(HERE): HERE}
+        checkouts = {current_commit(HERE): HERE}
         if args.compare:
             if args.compare in checkouts:
                 raise SystemExit(f"--compare {args.compare}: that is this checkout's commit; name an older one")
