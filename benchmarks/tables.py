@@ -48,13 +48,13 @@ def load_results(folder: Path = RESULTS) -> dict:
     }
 
 
-def _busy(load: float | None) -> str:
-    return f" (load average {load:g} at the end: the cores were shared)" if load and load > 2.5 else ""
-
-
 # issue #23's bounds for full mode on two idle cores: the course, each chapter, the GAN chapter, and what counts as idle
 COURSE_LIMIT_MINUTES, CHAPTER_LIMIT_MINUTES, IDLE_LOAD = 50, 12, 2.5
 CHAPTER_LIMITS = {"08_gan_dcgan": 15}
+
+
+def _busy(load: float | None) -> str:
+    return f" (load average {load:g} at the end: the cores were shared)" if load and load > IDLE_LOAD else ""
 
 
 def _load_text(entry: dict) -> str:
