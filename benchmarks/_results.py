@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 from datetime import date
 from pathlib import Path
 
@@ -22,6 +23,25 @@ def current_commit(checkout: Path = RESULTS.parents[1]) -> str:
 def load_average() -> list[float]:
     """The 1-, 5- and 15-minute load averages, rounded: seconds mean little on a busy machine."""
     return [round(value, 2) for value in os.getloadavg()]
+
+
+def host_speed_probe(rounds: int = 3) -> float:
+    """Seconds for a fixed piece of arithmetic (40 products of 1024x1024 float32 matrices), the median of ``rounds``.
+
+    The load average says whether other work shares the cores, not how fast the cores are: on this shared virtual
+    machine the same chapter ran 1.3-2 times slower on one day than on the day before at the same load. A probe
+    taken with each timing tells a slower host from a slower chapter.
+    """
+    import numpy as np
+
+    matrix = np.random.default_rng(0).random((1024, 1024), dtype=np.float32)
+    seconds = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(40):
+            matrix @ matrix
+        seconds.append(time.perf_counter() - start)
+    return round(float(np.median(seconds)), 3)
 
 
 def write_result(name: str, quick: bool, entry: dict, load_at_start: list[float] | None = None) -> Path:
