@@ -25,6 +25,16 @@ def load_average() -> list[float]:
     return [round(value, 2) for value in os.getloadavg()]
 
 
+def wait_for_idle(threshold: float = 1.0, timeout: float = 300) -> list[float]:
+    """Wait until the 1-minute load average is at most ``threshold`` (or ``timeout`` seconds have passed); return the
+    load averages then. One chapter keeps both cores busy, so the next one would start at a load of about 2 that is
+    only the echo of the run before: the 1-minute average needs about 40 s to halve."""
+    deadline = time.monotonic() + timeout
+    while os.getloadavg()[0] > threshold and time.monotonic() < deadline:
+        time.sleep(5)
+    return load_average()
+
+
 def host_speed_probe(rounds: int = 3) -> float:
     """Seconds for a fixed piece of arithmetic (40 products of 1024x1024 float32 matrices), the median of ``rounds``.
 

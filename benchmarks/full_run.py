@@ -17,7 +17,7 @@ import json
 import os
 from datetime import date
 
-from _results import RESULTS, current_commit, host_speed_probe, load_average
+from _results import RESULTS, current_commit, host_speed_probe, load_average, wait_for_idle
 
 from dlnotes.course.notebooks import find_chapters
 from dlnotes.course.reports import machine_summary
@@ -32,7 +32,8 @@ def run_and_record(only: str, out_dir: str, fast: bool) -> int:
     commit = current_commit()
     status = 0
     for chapter in find_chapters(only):
-        load_at_start, probe_at_start = load_average(), host_speed_probe()
+        load_at_start = wait_for_idle()  # not the echo of the chapter before
+        probe_at_start = host_speed_probe()
         [result] = run_course(only=chapter.stem, out_dir=out_dir, fast=fast)
         if result.status != "ok":
             status = 1
