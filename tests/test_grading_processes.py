@@ -2,6 +2,7 @@
 when grading is interrupted (Ctrl-C). Processes are found by a mark in their environment (the fixture
 ``leftover_processes`` in conftest.py), so a kernel whose parent died is found too."""
 
+import concurrent.futures
 import os
 import signal
 import subprocess
@@ -15,7 +16,7 @@ from test_grading_hostile import answered, tiny_chapter
 
 from dlnotes.course.grading.chapter import parse_assignment, student_version
 from dlnotes.course.grading.grade import grade_folder
-from dlnotes.course.processes import Children, kill_family, kill_new_children
+from dlnotes.course.processes import Children, kill_family, kill_new_children, result_or_ctrl_c
 
 ISOLATION = [pytest.param(True, marks=pytest.mark.sandbox, id="sandboxed"), pytest.param(False, id="unisolated")]
 RIGHT = {"ex1": "answer = 42.0", "ex2": "def double(x):\n    return 2 * x"}
@@ -121,3 +122,38 @@ def test_stopping_children_kills_the_running_ones_and_starts_no_more(leftover_pr
     assert not runner.is_alive() and not leftover_processes()
     with pytest.raises(InterruptedError, match="was not started"), children.start([sys.executable, "-c", "pass"]):
         pass
+
+
+def test_ctrl_c_handed_to_another_thread_still_stops_the_wait_for_a_future():
+    # Linux may deliver SIGINT to any thread; Python only flags it for the main thread. An untimed
+    # future.result() sleeps until the worker finishes (here 10 s) and raises only then: the Ctrl-C test of
+    # tests/test_runner.py failed so once in CI, its runner still waiting on a 10-minute cell.
+    started, release = threading.Event(), threading.Event()
+
+    def work():
+        started.set()
+        release.wait(10)
+        return "done"
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(work)
+        started.wait(5)
+        worker = next(t for t in threading.enumerate() if t.name.startswith("ThreadPoolExecutor"))
+        # sent from a third thread once the main thread is waiting (sent from here, it would be seen at once)
+        threading.Timer(0.3, signal.pthread_kill, (worker.ident, signal.SIGINT)).start()
+        waited = time.monotonic()
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                result_or_ctrl_c(future, poll_seconds=0.1)
+            assert not future.done(), "the wait ended on Ctrl-C, not because the work finished"
+            assert time.monotonic() - waited < 5
+        finally:
+            release.set()
+    assert future.result() == "done"
+
+
+def test_result_or_ctrl_c_returns_the_result_and_checks_its_argument():
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        assert result_or_ctrl_c(pool.submit(lambda: 7)) == 7
+    with pytest.raises(TypeError, match="expected a concurrent.futures.Future, got int"):
+        result_or_ctrl_c(7)

@@ -5,11 +5,13 @@ without interrupting its parent), so killing its parent leaves it running, and k
 processes it forked. :func:`kill_family` kills a process, its descendants and the process groups they lead;
 :func:`die_with_parent` makes this process die when the one that started it dies, even by ``kill -9``;
 :func:`child_pids` and :func:`kill_new_children` end what a piece of work started and left running;
-:class:`Children` holds the processes that several threads start, to end them all at once.
+:class:`Children` holds the processes that several threads start, to end them all at once;
+:func:`result_or_ctrl_c` waits for work in another thread without missing a Ctrl-C.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import ctypes
 import os
 import signal
@@ -60,6 +62,19 @@ def kill_new_children(before: set[int]) -> None:
     for child in psutil.Process().children():
         if child.pid not in before:
             kill_family(child)
+
+
+def result_or_ctrl_c(future: concurrent.futures.Future, poll_seconds: float = 0.5):
+    """``future.result()``, waited for in steps of ``poll_seconds``, so that Ctrl-C raises KeyboardInterrupt here soon.
+
+    Linux may hand SIGINT to any thread of the process. Python then only flags it for the main thread, which notices
+    when it next runs Python code: a main thread asleep in an untimed wait would sleep on until the future is done
+    (a 10-minute cell, say). A timed wait wakes it up often enough."""
+    if not isinstance(future, concurrent.futures.Future):
+        raise TypeError(f"result_or_ctrl_c: expected a concurrent.futures.Future, got {type(future).__name__}")
+    while not future.done():
+        concurrent.futures.wait([future], timeout=poll_seconds)
+    return future.result()
 
 
 def die_with_parent() -> None:

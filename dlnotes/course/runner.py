@@ -20,7 +20,7 @@ from dlnotes.course.notebooks import (
     read_metrics,
 )
 from dlnotes.course.parameters import check_parameters
-from dlnotes.course.processes import child_pids, kill_new_children
+from dlnotes.course.processes import child_pids, kill_new_children, result_or_ctrl_c
 from dlnotes.course.progress import ChapterWatch, course_estimate, minutes, recorded_timing
 from dlnotes.course.reports import write_reports
 from dlnotes.session import quiet_tensorflow
@@ -151,7 +151,7 @@ def _run_chapter_until_interrupted(notebook: Path, out_dir: Path, **options) -> 
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         future = pool.submit(run_chapter, notebook, out_dir, **options)
         try:
-            return future.result()
+            return result_or_ctrl_c(future)
         except KeyboardInterrupt:
             while not future.done():  # killed until papermill gives up (a kernel starting meanwhile is killed too)
                 kill_new_children(before)

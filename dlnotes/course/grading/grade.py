@@ -42,7 +42,7 @@ from dlnotes.course.grading.execute import write_sandbox
 from dlnotes.course.grading.judge import INPUTS_FILE, Judge, export_source
 from dlnotes.course.grading.sandbox import HOME, Limits, Sandbox, find_sandbox, prepare_workdir
 from dlnotes.course.notebooks import METADATA_KEY, NOTEBOOK_DIR, read_notebook
-from dlnotes.course.processes import Children, kill_family
+from dlnotes.course.processes import Children, kill_family, result_or_ctrl_c
 from dlnotes.validation import positive_int
 
 DEFAULT_CELL_TIMEOUT = 120  # seconds; a FAST-mode chapter cell stays well below
@@ -370,7 +370,7 @@ def _grade_all(found: dict[str, Path], judge: Judge, run: GradingRun, jobs: int,
         futures = {student: pool.submit(execute, student, path) for student, path in found.items()}
         try:
             for student, future in futures.items():
-                grade = judge_submission(future.result(), judge, run)
+                grade = judge_submission(result_or_ctrl_c(future), judge, run)
                 grades.append(grade)
                 note = f" ({grade.note})" if grade.note else ""
                 echo(f"  {student}: {grade.total:g} of {total:g}{note}")
