@@ -38,9 +38,10 @@ def wait_for_idle(threshold: float = 1.0, timeout: float = 300) -> list[float]:
 def host_speed_probe(rounds: int = 3) -> float:
     """Seconds for a fixed piece of arithmetic (40 products of 1024x1024 float32 matrices), the median of ``rounds``.
 
-    The load average says whether other work shares the cores, not how fast the cores are: on this shared virtual
-    machine the same chapter ran 1.3-2 times slower on one day than on the day before at the same load. A probe
-    taken with each timing tells a slower host from a slower chapter.
+    The load average says whether other work shares the cores, not how fast the cores are. This probe measures the
+    compute-bound kind of speed only: on 2026-12-03 recurrent networks (many small, latency-bound steps) ran 1.5 times
+    slower than the day before at the same load while convolutions did not (README, "Second round"), a change a
+    matrix product would not show.
     """
     import numpy as np
 
