@@ -128,19 +128,21 @@ def test_ctrl_c_handed_to_another_thread_still_stops_the_wait_for_a_future():
     # Linux may deliver SIGINT to any thread; Python only flags it for the main thread. An untimed
     # future.result() sleeps until the worker finishes (here 10 s) and raises only then: the Ctrl-C test of
     # tests/test_runner.py failed so once in CI, its runner still waiting on a 10-minute cell.
-    started, release = threading.Event(), threading.Event()
+    started, release, worker = threading.Event(), threading.Event(), []
 
     def work():
+        worker.append(threading.get_ident())
         started.set()
         release.wait(10)
         return "done"
 
+    # Ctrl-C as a runner started from a shell gets it (something earlier in a test session may have changed it)
+    previous_handler = signal.signal(signal.SIGINT, signal.default_int_handler)
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         future = pool.submit(work)
         started.wait(5)
-        worker = next(t for t in threading.enumerate() if t.name.startswith("ThreadPoolExecutor"))
         # sent from a third thread once the main thread is waiting (sent from here, it would be seen at once)
-        threading.Timer(0.3, signal.pthread_kill, (worker.ident, signal.SIGINT)).start()
+        threading.Timer(0.3, signal.pthread_kill, (worker[0], signal.SIGINT)).start()
         waited = time.monotonic()
         try:
             with pytest.raises(KeyboardInterrupt):
@@ -149,6 +151,7 @@ def test_ctrl_c_handed_to_another_thread_still_stops_the_wait_for_a_future():
             assert time.monotonic() - waited < 5
         finally:
             release.set()
+            signal.signal(signal.SIGINT, previous_handler)
     assert future.result() == "done"
 
 

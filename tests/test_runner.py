@@ -153,7 +153,10 @@ def test_ctrl_c_stops_the_run_writes_a_partial_report_and_leaves_no_kernel(tmp_p
     out = tmp_path / "build"
     script = "import sys\nfrom dlnotes.course.runner import run_course\n"
     script += "run_course(out_dir=sys.argv[1], fast=True, notebook_dir=sys.argv[2])"
-    runner = subprocess.Popen([sys.executable, "-c", script, str(out), str(folder)], stdout=subprocess.PIPE, text=True)
+    # SIGINT back to its default in the runner: a test session started with `&` by a shell without job control
+    # ignores it, and so would the runner it starts (Ctrl-C from a terminal is what this test stands for)
+    runner = subprocess.Popen([sys.executable, "-c", script, str(out), str(folder)], stdout=subprocess.PIPE, text=True,
+                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     for _ in range(480):  # wait (at most 4 minutes) until the second chapter runs its long cell
         if started.exists():
             break
