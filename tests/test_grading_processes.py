@@ -126,8 +126,7 @@ def test_stopping_children_kills_the_running_ones_and_starts_no_more(leftover_pr
 
 def test_ctrl_c_handed_to_another_thread_still_stops_the_wait_for_a_future():
     # Linux may deliver SIGINT to any thread; Python only flags it for the main thread. An untimed
-    # future.result() sleeps until the worker finishes (here 10 s) and raises only then: the Ctrl-C test of
-    # tests/test_runner.py failed so once in CI, its runner still waiting on a 10-minute cell.
+    # future.result() sleeps until the worker finishes (here 10 s) and raises only then.
     started, release, worker = threading.Event(), threading.Event(), []
 
     def work():
