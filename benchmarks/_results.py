@@ -55,6 +55,43 @@ def host_speed_probe(rounds: int = 3) -> float:
     return round(float(np.median(seconds)), 3)
 
 
+# Many small, dependent steps: what a recurrent network's training costs on two CPU cores. Run in a fresh process
+# with the RNN chapters' TensorFlow settings (oneDNN off, no XLA), so that nothing of the caller's state is timed.
+_RECURRENT_PROBE = """
+import os, sys, time
+os.environ.update(TF_CPP_MIN_LOG_LEVEL="2", TF_ENABLE_ONEDNN_OPTS="0")
+import numpy as np, keras
+rounds = int(sys.argv[1])
+keras.utils.set_random_seed(0)
+model = keras.Sequential([keras.Input((28, 28)), keras.layers.SimpleRNN(128), keras.layers.Dense(10)])
+model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+x = np.random.default_rng(0).random((32 * 300, 28, 28), dtype=np.float32)
+y = np.arange(len(x)) % 10
+model.fit(x[:320], y[:320], batch_size=32, verbose=0)  # tracing and first steps: not timed
+seconds = []
+for _ in range(rounds):
+    start = time.perf_counter()
+    model.fit(x, y, batch_size=32, verbose=0)
+    seconds.append(time.perf_counter() - start)
+print(min(seconds))
+"""
+
+
+def recurrent_probe(rounds: int = 5) -> float:
+    """Seconds for 300 training steps of a SimpleRNN(128) on batches of 32 sequences of 28 steps (chapter 03's reference
+    recipe, random data), the fastest of ``rounds`` (latency-bound timings scatter widely here; the fastest says what the
+    host can do), in a fresh process (about 12 s with TensorFlow's import).
+
+    The latency-bound counterpart of :func:`host_speed_probe`: it catches a slowdown of recurrent work (as on
+    2026-12-03, 1.5x) that a matrix product does not.
+    """
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _RECURRENT_PROBE, str(rounds)], capture_output=True, text=True,
+                          check=True)
+    return round(float(done.stdout.split()[-1]), 3)
+
+
 def write_result(name: str, quick: bool, entry: dict, load_at_start: list[float] | None = None) -> Path:
     """Write ``entry`` as results/<name>.json (<name>_quick.json for a quick run), with the machine, its load (at the
     end, and at the start when the caller took :func:`load_average` then) and the date."""

@@ -4,7 +4,8 @@
 
 Writes benchmarks/results/full_<chapter>.json: the recorded metrics, seconds, machine, date, the commit
 run, the load average when the chapter started and ended (#23 asks for <= 2.5 at both) and the seconds of a fixed
-piece of arithmetic before and after it (_results.host_speed_probe: how fast the host itself was). The model cache
+piece of arithmetic and of recurrent training before and after it (_results.host_speed_probe and recurrent_probe: how
+fast the host itself was, for compute-bound and for latency-bound work). The model cache
 is turned off for the kernels: a benchmark trains every model.
 `python benchmarks/tables.py` turns these files into the README's tables.
 benchmarks/fast_run.py does the same in FAST mode (the times a test run costs).
@@ -17,7 +18,7 @@ import json
 import os
 from datetime import date
 
-from _results import RESULTS, current_commit, host_speed_probe, load_average, wait_for_idle
+from _results import RESULTS, current_commit, host_speed_probe, load_average, recurrent_probe, wait_for_idle
 
 from dlnotes.course.notebooks import find_chapters
 from dlnotes.course.reports import machine_summary
@@ -32,9 +33,11 @@ def run_and_record(only: str, out_dir: str, fast: bool) -> int:
     commit = current_commit()
     status = 0
     for chapter in find_chapters(only):
-        load_at_start = wait_for_idle()  # not the echo of the chapter before
-        probe_at_start = host_speed_probe()
+        probes_at_start = host_speed_probe(), recurrent_probe()
+        load_at_start = wait_for_idle()  # not the echo of the chapter before (nor of the probes)
         [result] = run_course(only=chapter.stem, out_dir=out_dir, fast=fast)
+        load_at_end = load_average()
+        probes_at_end = host_speed_probe(), recurrent_probe()
         if result.status != "ok":
             status = 1
             continue  # a failed run's numbers are not benchmark results
@@ -48,9 +51,10 @@ def run_and_record(only: str, out_dir: str, fast: bool) -> int:
             # seconds mean little on a busy machine: keep how busy it was
             "load_average_5min_at_end": round(os.getloadavg()[1], 2),
             "load_average_at_start": load_at_start,  # 1, 5 and 15 minutes
-            "load_average_at_end": load_average(),
-            # the same arithmetic timed before and after the chapter: how fast the host was (see host_speed_probe)
-            "host_probe_seconds": [probe_at_start, host_speed_probe()],
+            "load_average_at_end": load_at_end,
+            # the same work timed before and after the chapter: how fast the host was (see the two probes)
+            "host_probe_seconds": [probes_at_start[0], probes_at_end[0]],
+            "recurrent_probe_seconds": [probes_at_start[1], probes_at_end[1]],
             "commit": commit,
             "date": date.today().isoformat(),
         }

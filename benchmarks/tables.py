@@ -100,11 +100,15 @@ def render_times(full: list[dict], fast: list[dict]) -> str:
            f"not all of them on idle cores (1-minute load average above {IDLE_LOAD:g} at a start or end: rerun those)."),
         "The last column is issue #23's bound on the full-mode minutes of each chapter and of the course.",
     ]
-    probes = [seconds for e in full for seconds in e.get("host_probe_seconds", [])]
-    if probes:  # the load says whether the cores were shared, the probe how fast they were
-        lines.append(f"The host speed probe (a fixed matrix product, timed before and after each chapter; "
-                     f"`benchmarks/_results.py`) took {min(probes):.2f} to {max(probes):.2f} s in these runs"
-                     + ("" if len(probes) == 2 * len(full) else f" ({len(probes) // 2} of {len(full)} runs probed)") + ".")
+    # the load says whether the cores were shared, the probes how fast they were (`benchmarks/_results.py`)
+    for key, what in [("host_probe_seconds", "The host speed probe (a fixed matrix product"),
+                      ("recurrent_probe_seconds", "The recurrent probe (300 training steps of a SimpleRNN")]:
+        probes = [seconds for e in full for seconds in e.get(key, [])]
+        if probes:
+            lines.append(f"{what}, timed before and after each chapter) took {min(probes):.2f} to {max(probes):.2f} s"
+                         " in these runs"
+                         + ("" if len(probes) == 2 * len(full) else f" ({len(probes) // 2} of {len(full)} runs probed)")
+                         + ".")
     lines.append("")
     return "\n".join(lines + [markdown_table(["chapter", "FAST mode", "full mode", "bound (min)"], rows, align="lrrr")])
 
