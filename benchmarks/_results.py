@@ -56,7 +56,7 @@ def host_speed_probe(rounds: int = 3) -> float:
 
 
 # Many small, dependent steps: what a recurrent network's training costs on two CPU cores. Run in a fresh process
-# with the RNN chapters' TensorFlow settings (oneDNN off, no XLA), so that nothing of the caller's state is timed.
+# (nothing of the caller's state is timed), oneDNN off as in the RNN chapters, Keras's default compilation (no XLA).
 _RECURRENT_PROBE = """
 import os, sys, time
 os.environ.update(TF_CPP_MIN_LOG_LEVEL="2", TF_ENABLE_ONEDNN_OPTS="0")
@@ -78,9 +78,9 @@ print(min(seconds))
 
 
 def recurrent_probe(rounds: int = 5) -> float:
-    """Seconds for 300 training steps of a SimpleRNN(128) on batches of 32 sequences of 28 steps (chapter 03's reference
-    recipe, random data), the fastest of ``rounds`` (latency-bound timings scatter widely here; the fastest says what the
-    host can do), in a fresh process (about 12 s with TensorFlow's import).
+    """Seconds for 300 training steps of a SimpleRNN(128) on batches of 32 sequences of 28 steps (the layer and batch
+    size of chapter 03's reference recipe, on random data), the fastest of ``rounds`` (latency-bound timings scatter
+    widely here; the fastest says what the host can do), in a fresh process (about 12 s with TensorFlow's import).
 
     The latency-bound counterpart of :func:`host_speed_probe`: it catches a slowdown of recurrent work (as on
     2026-12-03, 1.5x) that a matrix product does not.

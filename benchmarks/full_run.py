@@ -32,8 +32,9 @@ def run_and_record(only: str, out_dir: str, fast: bool) -> int:
     mode = "fast" if fast else "full"
     commit = current_commit()
     status = 0
+    probes_at_end = host_speed_probe(), recurrent_probe()
     for chapter in find_chapters(only):
-        probes_at_start = host_speed_probe(), recurrent_probe()
+        probes_at_start = probes_at_end  # those after the chapter before: nothing ran since
         load_at_start = wait_for_idle()  # not the echo of the chapter before (nor of the probes)
         [result] = run_course(only=chapter.stem, out_dir=out_dir, fast=fast)
         load_at_end = load_average()
@@ -49,7 +50,7 @@ def run_and_record(only: str, out_dir: str, fast: bool) -> int:
             "slowest_cells": result.slowest_cells,
             "machine": machine_summary(),
             # seconds mean little on a busy machine: keep how busy it was
-            "load_average_5min_at_end": round(os.getloadavg()[1], 2),
+            "load_average_5min_at_end": load_at_end[1],
             "load_average_at_start": load_at_start,  # 1, 5 and 15 minutes
             "load_average_at_end": load_at_end,
             # the same work timed before and after the chapter: how fast the host was (see the two probes)
