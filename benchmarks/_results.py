@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -85,8 +86,6 @@ def recurrent_probe(rounds: int = 5) -> float:
     The latency-bound counterpart of :func:`host_speed_probe`: it catches a slowdown of recurrent work (as on
     2026-12-03, 1.5x) that a matrix product does not.
     """
-    import sys
-
     done = subprocess.run([sys.executable, "-c", _RECURRENT_PROBE, str(rounds)], capture_output=True, text=True,
                           check=True)
     return round(float(done.stdout.split()[-1]), 3)
